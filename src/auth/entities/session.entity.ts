@@ -1,0 +1,26 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { idColumn, timestampColumn } from '../../database/columns';
+
+/** An opened session: the organization a user acts in, until it expires or is revoked. */
+@Entity({ name: 'sessions' })
+@Index('IDX_sessions_user_organization', ['userId', 'organizationId'])
+export class SessionEntity {
+  /** 256 random bits, base64url (43 characters). */
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column(idColumn())
+  userId!: number;
+
+  @Column(idColumn())
+  organizationId!: number;
+
+  @Column(timestampColumn())
+  createdAt!: Date;
+
+  @Column(timestampColumn())
+  expiresAt!: Date;
+
+  @Column(timestampColumn({ nullable: true }))
+  revokedAt!: Date | null;
+}

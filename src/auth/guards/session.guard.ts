@@ -1,0 +1,100 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { ApiHeader } from '../../common/http/headers';
+import { isAdministrator } from '../../users-organizations/membership.policy';
+import type { AuthenticatedRequest } from '../authenticated-request';
+import { AUTH_REQUIREMENTS, AuthRequirements } from '../auth-requirements';
+import { InvalidSessionTokenError, SessionTokenService } from '../session-token.service';
+import { SessionsRepository } from '../sessions.repository';
+import { INVALID_TOKEN_CHALLENGE } from './bearer-auth.guard';
+
+const unauthorized = (code: ErrorCode, detail: string) =>
+  new AppException(code, detail, { headers: { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE } });
+
+/**
+ * Second link on session routes: the session token must name a live session of the bearer's
+ * user, and that user must be an active member of the session's organization. Everything is
+ * read from the database on every request, so a revocation or demotion applies at once.
+ * Authentication failures are 401; a valid caller lacking the role is 403.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly tokens: SessionTokenService,
+    private readonly sessions: SessionsRepository,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const identity = request.user;
+    if (!identity) throw new Error('SessionGuard must run after BearerAuthGuard');
+
+    const token = request.headers[ApiHeader.SessionToken];
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new AppException(
+        ErrorCode.SESSION_TOKEN_MISSING,
+        `Send the session token in the ${ApiHeader.SessionToken} header.`,
+      );
+    }
+    let claims;
+    try {
+      claims = this.tokens.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidSessionTokenError) {
+        throw unauthorized(
+          ErrorCode.SESSION_TOKEN_INVALID,
+          'The session token is invalid or expired.',
+        );
+      }
+      throw error;
+    }
+
+    const session = await this.sessions.resolve(claims.sessionId);
+    if (session === null) {
+      throw unauthorized(ErrorCode.SESSION_NOT_FOUND, 'The session does not exist.');
+    }
+    if (session.userId !== claims.userId || session.subject !== identity.subject) {
+      throw unauthorized(
+        ErrorCode.SESSION_TOKEN_INVALID,
+        'The session token belongs to another user than the access token.',
+      );
+    }
+    if (session.userDeleted) {
+      throw unauthorized(ErrorCode.USER_UNKNOWN, 'The access token names no active user.');
+    }
+    if (session.revokedAt !== null) {
+      throw unauthorized(ErrorCode.SESSION_REVOKED, 'The session has been revoked.');
+    }
+    if (session.expiresAt.getTime() <= Date.now()) {
+      throw unauthorized(ErrorCode.SESSION_EXPIRED, 'The session has expired.');
+    }
+    const membership = session.membership;
+    if (membership === null || membership.deletedAt !== null || session.organizationDeleted) {
+      throw unauthorized(
+        ErrorCode.MEMBERSHIP_INACTIVE,
+        'The caller is no longer an active member of the session organization.',
+      );
+    }
+
+    const requirements = this.reflector.get<AuthRequirements | undefined>(
+      AUTH_REQUIREMENTS,
+      context.getHandler(),
+    );
+    if (requirements?.administrator && !isAdministrator(membership)) {
+      throw new AppException(
+        ErrorCode.ADMIN_REQUIRED,
+        'Only administrators of the organization may do this.',
+      );
+    }
+
+    request.authContext = {
+      user: { id: session.userId, subject: session.subject },
+      session: { id: session.sessionId, organizationId: session.organizationId },
+      membership,
+    };
+    return true;
+  }
+}

@@ -1,0 +1,32 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.filter';
+import { ProblemDto } from '../errors/problem.dto';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad input: malformed JSON, a value of the wrong type or out of range, an unknown property.',
+  401: 'A token is missing, invalid or expired, or the session is revoked.',
+  403: 'The caller is not allowed to do this.',
+  404: 'No active member of the session organization has that id.',
+  409: 'The change would break an invariant (the last administrator).',
+  412: 'If-Match does not match the current ETag.',
+  413: 'The body is over the size limit.',
+  415: 'The body is not application/json.',
+  422: 'A referenced profession or group does not exist.',
+  429: 'Rate limited.',
+  503: 'The database or the identity provider is unavailable; see Retry-After.',
+};
+
+/** Documents error responses as problem+json, with the shared ProblemDto schema. */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status],
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
+  );
+}

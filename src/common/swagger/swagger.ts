@@ -1,0 +1,41 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SECURITY, SESSION_SECURITY } from '../../auth/decorators/authenticated.decorator';
+import { ApiHeader } from '../http/headers';
+
+export const SWAGGER_UI_PATH = 'users-organizations/docs';
+export const SWAGGER_JSON_PATH = 'users-organizations/docs-json';
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('users-organizations')
+    .setDescription(
+      "The organization's core API: who belongs to which organization, with which role, " +
+        'profile and group permissions. Session routes need both the access token ' +
+        '(Authorization: Bearer) and a session token (x-session-token) from POST /sessions. ' +
+        'Errors are application/problem+json (RFC 9457).',
+    )
+    .setVersion('1')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token.' },
+      BEARER_SECURITY,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: ApiHeader.SessionToken,
+        description: 'Session token from POST /users-organizations/v1/rs/sessions.',
+      },
+      SESSION_SECURITY,
+    )
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+export function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup(SWAGGER_UI_PATH, app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: SWAGGER_JSON_PATH,
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,61 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppException, FieldError } from '../errors/app.exception';
+import { ErrorCode } from '../errors/error-code';
+import { ID_LIST_CONSTRAINT, findIdListProblem } from './validators';
+
+function childPath(parent: string, property: string): string {
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  return parent === '' ? property : `${parent}.${property}`;
+}
+
+/** Flattens class-validator's tree into `{ field, message }` with JSON paths. */
+export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = childPath(parent, error.property);
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => {
+      if (constraint === 'whitelistValidation') {
+        return { field, message: 'is not an allowed property' };
+      }
+      if (constraint === ID_LIST_CONSTRAINT) {
+        const index = findIdListProblem(error.value)?.index;
+        return { field: index === undefined ? field : `${field}[${index}]`, message };
+      }
+      return { field, message };
+    });
+    return [...own, ...toFieldErrors(error.children ?? [], field)];
+  });
+}
+
+/**
+ * Strict validation: no implicit conversion, unknown properties rejected, and the body must be a
+ * JSON object (class-validator would let an array through without checking its items).
+ */
+@Injectable()
+export class StrictValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: true },
+      exceptionFactory: (errors) =>
+        new AppException(ErrorCode.VALIDATION_FAILED, 'The request is not valid.', {
+          errors: toFieldErrors(errors),
+        }),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'The body must be a JSON object.', {
+        errors: [{ field: '', message: 'must be a JSON object' }],
+      });
+    }
+    return super.transform(value, metadata);
+  }
+}

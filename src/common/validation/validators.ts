@@ -1,0 +1,91 @@
+import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
+
+export const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
+export const MIN_SAFE_ID = Number.MIN_SAFE_INTEGER;
+export const MAX_ID_LIST_LENGTH = 100;
+
+export function isSafeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+/** Length in Unicode code points, so an emoji counts as one character, as MySQL's utf8mb4 does. */
+export function codePointLength(value: string): number {
+  let length = 0;
+  for (const _ of value) length++;
+  return length;
+}
+
+/** The first problem of an id list, with the index it concerns; null when the list is valid. */
+export function findIdListProblem(value: unknown): { index?: number; message: string } | null {
+  if (!Array.isArray(value)) return { message: 'must be an array of ids' };
+  if (value.length > MAX_ID_LIST_LENGTH) {
+    return { message: `must hold at most ${MAX_ID_LIST_LENGTH} ids` };
+  }
+  const seen = new Set<number>();
+  for (let index = 0; index < value.length; index++) {
+    const id: unknown = value[index];
+    if (!isSafeInteger(id)) return { index, message: 'must be an integer in the safe range' };
+    if (seen.has(id)) return { index, message: 'is a duplicate id' };
+    seen.add(id);
+  }
+  return null;
+}
+
+/** Validates the property even when it is null; only an absent property skips validation. */
+export function ValidateIfPresent(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
+}
+
+/** Skips validation for null as well as for an absent property: for nullable fields. */
+export function ValidateIfNotNull(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined && value !== null);
+}
+
+export function IsSafeInteger(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSafeInteger',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be an integer in the safe range', ...options },
+      validator: { validate: isSafeInteger },
+    });
+}
+
+export function IsCodePointLength(
+  min: number,
+  max: number,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCodePointLength',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [min, max],
+      options: { message: `must be a string of ${min} to ${max} characters`, ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          codePointLength(value) >= min &&
+          codePointLength(value) <= max,
+      },
+    });
+}
+
+export const ID_LIST_CONSTRAINT = 'isIdList';
+
+/** Unique safe-integer ids, at most 100; the error names the offending index. */
+export function IsIdList(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: ID_LIST_CONSTRAINT,
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: (args) => findIdListProblem(args.value)?.message ?? 'is not valid',
+        ...options,
+      },
+      validator: { validate: (value: unknown) => findIdListProblem(value) === null },
+    });
+}

@@ -1,0 +1,114 @@
+import { validateEnvironment } from './environment';
+
+/** Used only outside production, and announced with a warning in the log. */
+export const DEVELOPMENT_BEARER_SECRET = 'development-only-bearer-secret-change-me-0001';
+export const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me-0002';
+export const DEFAULT_SQLITE_PATH = 'var/users-organizations.sqlite';
+const MINIMUM_SECRET_BYTES = 32;
+
+export type DatabaseConfig =
+  | { type: 'mysql'; url: string; poolSize: number }
+  | { type: 'better-sqlite3'; path: string };
+
+/** How bearer tokens are verified: the algorithms are pinned here, never taken from a token. */
+export type BearerVerification =
+  | { kind: 'secret'; algorithms: ['HS256']; secret: string }
+  | { kind: 'jwks'; algorithms: ['RS256', 'ES256']; jwksUri: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** The app's typed configuration, built once from the environment and injected everywhere. */
+export class AppConfig {
+  readonly env!: 'development' | 'production' | 'test';
+  readonly port!: number;
+  readonly database!: DatabaseConfig;
+  /** True when DATABASE_URL is unset: the embedded database gets the demo data when empty. */
+  readonly embedded!: boolean;
+  readonly migrationsRun!: boolean;
+  readonly bearer!: BearerVerification;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly sessionSecret!: string;
+  readonly sessionTtlSeconds!: number;
+  /** Names of the variables that fell back to development secrets, for the start-up warning. */
+  readonly developmentSecrets!: string[];
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad value. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const { variables, problems } = validateEnvironment(env);
+  const nodeEnv = variables.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const developmentSecrets: string[] = [];
+
+  if (variables.AUTH_JWT_SECRET && variables.AUTH_JWKS_URI) {
+    problems.push(
+      'Set either AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URI (RS256/ES256), not both: one algorithm family is pinned',
+    );
+  }
+  let bearerSecret = variables.AUTH_JWT_SECRET;
+  if (!bearerSecret && !variables.AUTH_JWKS_URI) {
+    if (production) problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URI is required in production');
+    bearerSecret = DEVELOPMENT_BEARER_SECRET;
+    developmentSecrets.push('AUTH_JWT_SECRET');
+  }
+  let sessionSecret = variables.SESSION_TOKEN_SECRET;
+  if (!sessionSecret) {
+    if (production) problems.push('SESSION_TOKEN_SECRET is required in production');
+    sessionSecret = DEVELOPMENT_SESSION_SECRET;
+    developmentSecrets.push('SESSION_TOKEN_SECRET');
+  }
+  if (production) {
+    const secrets: [string, string | undefined][] = [
+      ['AUTH_JWT_SECRET', variables.AUTH_JWT_SECRET],
+      ['SESSION_TOKEN_SECRET', variables.SESSION_TOKEN_SECRET],
+    ];
+    for (const [name, value] of secrets) {
+      if (value === undefined) continue;
+      if (value === DEVELOPMENT_BEARER_SECRET || value === DEVELOPMENT_SESSION_SECRET) {
+        problems.push(`${name} must not be a development secret in production`);
+      } else if (Buffer.byteLength(value) < MINIMUM_SECRET_BYTES) {
+        problems.push(`${name} must be at least ${MINIMUM_SECRET_BYTES} bytes in production`);
+      }
+    }
+    if (variables.AUTH_JWKS_URI && !variables.AUTH_JWKS_URI.startsWith('https://')) {
+      problems.push('AUTH_JWKS_URI must use https in production');
+    }
+  }
+  if (bearerSecret !== undefined && bearerSecret === sessionSecret) {
+    problems.push('AUTH_JWT_SECRET and SESSION_TOKEN_SECRET must differ');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const url = variables.DATABASE_URL;
+  const database: DatabaseConfig =
+    url === undefined
+      ? { type: 'better-sqlite3', path: DEFAULT_SQLITE_PATH }
+      : url.startsWith('sqlite:')
+        ? { type: 'better-sqlite3', path: url.slice('sqlite:'.length) }
+        : { type: 'mysql', url, poolSize: variables.DATABASE_POOL_SIZE ?? 10 };
+
+  return new AppConfig({
+    env: nodeEnv,
+    port: variables.PORT ?? 3000,
+    database,
+    embedded: url === undefined,
+    migrationsRun: variables.DATABASE_MIGRATIONS_RUN !== 'false',
+    bearer: variables.AUTH_JWKS_URI
+      ? { kind: 'jwks', algorithms: ['RS256', 'ES256'], jwksUri: variables.AUTH_JWKS_URI }
+      : { kind: 'secret', algorithms: ['HS256'], secret: bearerSecret as string },
+    issuer: variables.AUTH_JWT_ISSUER,
+    audience: variables.AUTH_JWT_AUDIENCE,
+    sessionSecret,
+    sessionTtlSeconds: variables.SESSION_TTL_SECONDS ?? 86400,
+    developmentSecrets,
+  });
+}

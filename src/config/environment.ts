@@ -1,0 +1,117 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/** Every variable the app reads; nothing else in the environment is looked at. */
+export const ENVIRONMENT_VARIABLE_NAMES = [
+  'NODE_ENV',
+  'PORT',
+  'DATABASE_URL',
+  'DATABASE_MIGRATIONS_RUN',
+  'DATABASE_POOL_SIZE',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URI',
+  'AUTH_JWT_ISSUER',
+  'AUTH_JWT_AUDIENCE',
+  'SESSION_TOKEN_SECRET',
+  'SESSION_TTL_SECONDS',
+] as const;
+
+/** The environment variables the app reads, with their rules. */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'], {
+    message: 'NODE_ENV must be one of development, production, test',
+  })
+  NODE_ENV?: 'development' | 'production' | 'test';
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT?: number;
+
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\/[^/\s]+\/[A-Za-z0-9_$-]+(\?.*)?$|^sqlite:.+$/, {
+    message:
+      'DATABASE_URL must look like mysql://user:pass@host:3306/database (or sqlite:path/to/file.sqlite)',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'DATABASE_MIGRATIONS_RUN must be true or false' })
+  DATABASE_MIGRATIONS_RUN?: string;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
+  @Min(1, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
+  @Max(200, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
+  DATABASE_POOL_SIZE?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'AUTH_JWT_SECRET must not be empty when set' })
+  AUTH_JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'AUTH_JWKS_URI must be an http(s) URL' },
+  )
+  AUTH_JWKS_URI?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'AUTH_JWT_ISSUER must not be empty when set' })
+  AUTH_JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'AUTH_JWT_AUDIENCE must not be empty when set' })
+  AUTH_JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'SESSION_TOKEN_SECRET must not be empty when set' })
+  SESSION_TOKEN_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
+  @Min(60, { message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
+  @Max(2592000, { message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
+  SESSION_TTL_SECONDS?: number;
+}
+
+/** Validates the raw environment; returns the typed variables and one message per bad value. */
+export function validateEnvironment(env: Record<string, string | undefined>): {
+  variables: EnvironmentVariables;
+  problems: string[];
+} {
+  const relevant: Record<string, string> = {};
+  for (const key of ENVIRONMENT_VARIABLE_NAMES) {
+    const value = env[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const variables = plainToInstance(EnvironmentVariables, relevant);
+  const problems = validateSync(variables, { forbidUnknownValues: true }).flatMap((error) =>
+    Object.values(error.constraints ?? {}),
+  );
+  return { variables, problems: [...new Set(problems)] };
+}

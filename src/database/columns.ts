@@ -1,0 +1,32 @@
+import { ColumnOptions, ValueTransformer } from 'typeorm';
+
+/** mysql2 may hand BIGINT back as a string; ids stay in the safe range, so they are numbers. */
+export const bigintToNumber: ValueTransformer = {
+  to: (value: unknown) => value,
+  from: (value: unknown) => (value === null || value === undefined ? value : Number(value)),
+};
+
+/** Stored as `datetime(3)` in UTC on MySQL and as ISO-like text on SQLite. */
+export const timestampColumn = (options: ColumnOptions = {}): ColumnOptions => ({
+  type: 'datetime',
+  precision: 3,
+  ...options,
+});
+
+export const idColumn = (options: ColumnOptions = {}): ColumnOptions => ({
+  type: 'bigint',
+  transformer: bigintToNumber,
+  ...options,
+});
+
+/** The text both engines store timestamps as: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. */
+export function toDatabaseTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/** Reads a timestamp from either engine: mysql2 gives a Date, better-sqlite3 gives text. */
+export function fromDatabaseTimestamp(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  if (value instanceof Date) return value;
+  return new Date(value.includes('T') ? value : `${value.replace(' ', 'T')}Z`);
+}

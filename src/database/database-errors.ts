@@ -1,0 +1,64 @@
+/** Driver error codes that mean "the database cannot serve now", not "the request is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'ER_QUERY_INTERRUPTED',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+]);
+
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  'CannotExecuteNotConnectedError',
+  'ConnectionIsNotSetError',
+  'QueryRunnerAlreadyReleasedError',
+]);
+
+/** Lock conflicts a transaction may simply run again. */
+const RETRYABLE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+
+interface DriverErrorShape {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  driverError?: DriverErrorShape;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const shape = error as DriverErrorShape | null;
+  const code = shape?.driverError?.code ?? shape?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isDatabaseUnavailableError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = codeOf(error);
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
+  const shape = error as DriverErrorShape;
+  if (typeof shape.name === 'string' && UNAVAILABLE_ERROR_NAMES.has(shape.name)) return true;
+  // mysql2's pool reports these as plain errors without a code.
+  return (
+    typeof shape.message === 'string' &&
+    /Pool is closed|No connections available|Queue limit reached|connect ETIMEDOUT/.test(
+      shape.message,
+    )
+  );
+}
+
+export function isRetryableLockError(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && RETRYABLE_CODES.has(code);
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import { isRetryableLockError } from './database-errors';
+
+export type SqlParameter = string | number | null;
+
+/** What a statement run inside or outside a transaction can do. */
+export interface SqlExecutor {
+  query<Row>(sql: string, parameters?: SqlParameter[]): Promise<Row[]>;
+  /** Runs a write; resolves to the number of rows it changed. */
+  execute(sql: string, parameters?: SqlParameter[]): Promise<number>;
+  /** ` FOR UPDATE` where the engine locks rows; SQLite serializes writers instead. */
+  readonly forUpdate: string;
+}
+
+const MAX_LOCK_RETRIES = 3;
+
+class RunnerExecutor implements SqlExecutor {
+  constructor(
+    private readonly runner: QueryRunner,
+    readonly forUpdate: string,
+  ) {}
+
+  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    const result = await this.runner.query(sql, parameters, true);
+    return (result.records ?? []) as Row[];
+  }
+
+  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    const result = await this.runner.query(sql, parameters, true);
+    return result.affected ?? 0;
+  }
+}
+
+/**
+ * Plain SQL over TypeORM's connection, written once for both engines (backtick quoting and `?`
+ * placeholders are understood by MySQL and SQLite alike).
+ *
+ * SQLite has one shared connection in TypeORM: without the queue, a statement of one request
+ * could land inside another request's open transaction. MySQL gets a pooled connection per
+ * transaction and retries lock conflicts (deadlock, lock wait timeout) a bounded number of times.
+ */
+@Injectable()
+export class DatabaseService implements SqlExecutor {
+  readonly engine: 'mysql' | 'sqlite';
+  readonly forUpdate: string;
+  private sqliteQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dataSource: DataSource) {
+    this.engine = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    this.forUpdate = this.engine === 'mysql' ? ' FOR UPDATE' : '';
+  }
+
+  query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    return this.withConnection((executor) => executor.query<Row>(sql, parameters));
+  }
+
+  execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    return this.withConnection((executor) => executor.execute(sql, parameters));
+  }
+
+  /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
+  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withConnection(async (executor, runner) => {
+          await runner.startTransaction();
+          try {
+            const result = await work(executor);
+            await runner.commitTransaction();
+            return result;
+          } catch (error) {
+            if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (attempt >= MAX_LOCK_RETRIES || !isRetryableLockError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async withConnection<T>(
+    work: (executor: SqlExecutor, runner: QueryRunner) => Promise<T>,
+  ): Promise<T> {
+    if (this.engine === 'sqlite') {
+      const runner = this.dataSource.createQueryRunner();
+      const result = this.sqliteQueue.then(() => work(new RunnerExecutor(runner, ''), runner));
+      this.sqliteQueue = result.catch(() => undefined);
+      return result;
+    }
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await work(new RunnerExecutor(runner, this.forUpdate), runner);
+    } finally {
+      await runner.release();
+    }
+  }
+}

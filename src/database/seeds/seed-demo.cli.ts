@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ConfigError, loadConfig } from '../../config/app-config';
+import { buildDataSourceOptions } from '../data-source-options';
+import { seedDemoData } from './seed-demo';
+
+/** `npm run seed:demo`: migrations, then the demo data into a database without organizations. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const dataSource = new DataSource(buildDataSourceOptions(config.database));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+    const loaded = await seedDemoData(dataSource);
+    console.log(
+      loaded
+        ? 'Demo data loaded: organizations 1 and 2, users alice, bob, carol, dave, erin.'
+        : 'The database already holds organizations: nothing was changed.',
+    );
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

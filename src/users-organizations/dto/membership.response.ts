@@ -1,0 +1,71 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Scope } from '../entities/membership.entity';
+import type { Membership } from '../membership';
+
+export class PermissionsView {
+  @ApiProperty({ type: 'integer', nullable: true, example: 1 })
+  group!: number | null;
+
+  @ApiProperty({ type: 'integer', isArray: true, example: [1, 2] })
+  read!: number[];
+
+  @ApiProperty({ type: 'integer', isArray: true, example: [1, 2] })
+  manage!: number[];
+}
+
+export class MembershipView {
+  @ApiProperty({ type: 'integer', example: 1 })
+  userId!: number;
+
+  @ApiProperty({ type: 'integer', example: 1 })
+  organizationId!: number;
+
+  @ApiProperty({ type: 'integer', enum: [Scope.Administrator, Scope.Member], example: 1 })
+  scope!: Scope;
+
+  @ApiProperty({ example: 'Alice' })
+  firstName!: string;
+
+  @ApiProperty({ example: 'Martin' })
+  lastName!: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 4 })
+  professionId!: number | null;
+
+  @ApiProperty({ type: () => PermissionsView })
+  permissions!: PermissionsView;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true, example: null })
+  deletedAt!: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time', example: '2026-11-27T09:30:00.123Z' })
+  updatedAt!: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time', example: '2026-01-15T08:00:00.000Z' })
+  createdAt!: string;
+}
+
+/** Every success body wraps its payload in `data`. */
+export class MembershipEnvelope {
+  @ApiProperty({ type: () => MembershipView })
+  data!: MembershipView;
+}
+
+export function toMembershipView(membership: Membership): MembershipView {
+  return {
+    userId: membership.userId,
+    organizationId: membership.organizationId,
+    scope: membership.scope,
+    firstName: membership.firstName,
+    lastName: membership.lastName,
+    professionId: membership.professionId,
+    permissions: {
+      group: membership.permissions.group,
+      read: membership.permissions.read,
+      manage: membership.permissions.manage,
+    },
+    deletedAt: membership.deletedAt?.toISOString() ?? null,
+    updatedAt: membership.updatedAt.toISOString(),
+    createdAt: membership.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,21 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { idColumn } from '../../database/columns';
+import { OrganizationEntity } from './organization.entity';
+
+/** A team inside one organization; permission ids point here. */
+@Entity({ name: 'organization_groups' })
+@Index('IDX_organization_groups_organization', ['organizationId', 'id'])
+export class OrganizationGroupEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: number;
+
+  @Column(idColumn())
+  organizationId!: number;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_organization_groups_org' })
+  organization?: OrganizationEntity;
+
+  @Column({ type: 'varchar', length: 250 })
+  name!: string;
+}

@@ -1,0 +1,74 @@
+import { ErrorCode } from '../common/errors/error-code';
+import { Scope } from './entities/membership.entity';
+import { Membership, MembershipChanges } from './membership';
+
+/**
+ * Who may do what to whom (DESIGN section 6). Pure functions of the two memberships involved:
+ * the guards and services call them, the unit tests pin them.
+ */
+type Actor = Pick<Membership, 'userId' | 'scope' | 'permissions'>;
+type Target = Pick<Membership, 'userId' | 'scope' | 'permissions'>;
+
+export function isAdministrator(actor: Pick<Membership, 'scope'>): boolean {
+  return actor.scope === Scope.Administrator;
+}
+
+function isSelf(actor: Actor, target: Target): boolean {
+  return actor.userId === target.userId;
+}
+
+function groupListed(groups: number[], target: Target): boolean {
+  return target.permissions.group !== null && groups.includes(target.permissions.group);
+}
+
+export function canReadMembership(actor: Actor, target: Target): boolean {
+  return (
+    isSelf(actor, target) ||
+    isAdministrator(actor) ||
+    groupListed(actor.permissions.read, target) ||
+    groupListed(actor.permissions.manage, target)
+  );
+}
+
+export function canUpdateProfile(actor: Actor, target: Target): boolean {
+  return (
+    isSelf(actor, target) || isAdministrator(actor) || groupListed(actor.permissions.manage, target)
+  );
+}
+
+/**
+ * Judges the fields a request sends, not only those that would change: a member who sends
+ * `scope` is refused even when the value equals its own, so a probe learns nothing.
+ */
+export function updateDenial(
+  actor: Actor,
+  target: Target,
+  requested: MembershipChanges,
+): ErrorCode | null {
+  const profile =
+    requested.firstName !== undefined ||
+    requested.lastName !== undefined ||
+    requested.professionId !== undefined;
+  if (profile && !canUpdateProfile(actor, target)) return ErrorCode.PROFILE_CHANGE_FORBIDDEN;
+  if (requested.scope !== undefined && !isAdministrator(actor)) {
+    return ErrorCode.SCOPE_CHANGE_FORBIDDEN;
+  }
+  if (requested.permissions !== undefined && !isAdministrator(actor)) {
+    return ErrorCode.PERMISSIONS_CHANGE_FORBIDDEN;
+  }
+  return null;
+}
+
+/** True when the change would demote the organization's last active administrator. */
+export function removesLastAdministrator(
+  target: Pick<Membership, 'scope'>,
+  changes: MembershipChanges,
+  activeAdministrators: number,
+): boolean {
+  return (
+    target.scope === Scope.Administrator &&
+    changes.scope !== undefined &&
+    changes.scope !== Scope.Administrator &&
+    activeAdministrators <= 1
+  );
+}
