@@ -23,7 +23,9 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port);
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
-  logger.log(`Serving on ${base} (${config.embedded ? 'embedded database' : config.database.type})`);
+  logger.log(
+    `Serving on ${base} (${config.embedded ? 'embedded database' : config.database.type})`,
+  );
   logger.log(`Swagger UI: ${base}/${SWAGGER_UI_PATH}`);
   if (config.embedded && config.bearer.kind === 'secret') {
     // Real tokens for the demo administrator, so the printed command works when pasted.

@@ -45,7 +45,12 @@ export class SessionTokenService {
   sign(claims: SessionClaims, expiresAt: Date): string {
     const now = Math.floor(Date.now() / 1000);
     return sign(
-      { userId: claims.userId, sessionId: claims.sessionId, iat: now, exp: Math.floor(expiresAt.getTime() / 1000) },
+      {
+        userId: claims.userId,
+        sessionId: claims.sessionId,
+        iat: now,
+        exp: Math.floor(expiresAt.getTime() / 1000),
+      },
       this.key,
       { algorithm: 'HS256' },
     );

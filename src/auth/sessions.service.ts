@@ -27,7 +27,13 @@ export class SessionsService {
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlSeconds * 1000);
     // 256 random bits: the id is a bearer secret of its own in the sessions table.
     const id = randomBytes(32).toString('base64url');
-    await this.sessions.insert({ id, userId: caller.user.id, organizationId, createdAt, expiresAt });
+    await this.sessions.insert({
+      id,
+      userId: caller.user.id,
+      organizationId,
+      createdAt,
+      expiresAt,
+    });
     return {
       sessionToken: this.tokens.sign({ userId: caller.user.id, sessionId: id }, expiresAt),
       organizationId,

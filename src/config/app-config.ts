@@ -7,8 +7,7 @@ export const DEFAULT_SQLITE_PATH = 'var/users-organizations.sqlite';
 const MINIMUM_SECRET_BYTES = 32;
 
 export type DatabaseConfig =
-  | { type: 'mysql'; url: string; poolSize: number }
-  | { type: 'better-sqlite3'; path: string };
+  { type: 'mysql'; url: string; poolSize: number } | { type: 'better-sqlite3'; path: string };
 
 /** How bearer tokens are verified: the algorithms are pinned here, never taken from a token. */
 export type BearerVerification =

@@ -35,7 +35,7 @@ export function toMembership(row: MembershipRow): Membership {
     id: Number(row.id),
     userId: Number(row.userId),
     organizationId: Number(row.organizationId),
-    scope: Number(row.scope) as Scope,
+    scope: Number(row.scope),
     firstName: row.firstName,
     lastName: row.lastName,
     professionId: nullableNumber(row.professionId),

@@ -134,7 +134,9 @@ export class UsersOrganizationsService {
       if (missing.size > 0) {
         const errors = [
           ...(group !== null && missing.has(group) ? [{ field: 'permissions.group' }] : []),
-          ...read.flatMap((id, i) => (missing.has(id) ? [{ field: `permissions.read[${i}]` }] : [])),
+          ...read.flatMap((id, i) =>
+            missing.has(id) ? [{ field: `permissions.read[${i}]` }] : [],
+          ),
           ...manage.flatMap((id, i) =>
             missing.has(id) ? [{ field: `permissions.manage[${i}]` }] : [],
           ),

@@ -61,9 +61,15 @@ export const ERROR_DEFINITIONS: Record<ErrorCode, ErrorDefinition> = {
   NOT_A_MEMBER: { status: 403, title: 'The caller is not a member of this organization' },
   ADMIN_REQUIRED: { status: 403, title: 'Only administrators may do this' },
   READ_FORBIDDEN: { status: 403, title: 'The caller may not read this member' },
-  PROFILE_CHANGE_FORBIDDEN: { status: 403, title: "The caller may not change this member's profile" },
+  PROFILE_CHANGE_FORBIDDEN: {
+    status: 403,
+    title: "The caller may not change this member's profile",
+  },
   SCOPE_CHANGE_FORBIDDEN: { status: 403, title: 'Only administrators may change a scope' },
-  PERMISSIONS_CHANGE_FORBIDDEN: { status: 403, title: 'Only administrators may change permissions' },
+  PERMISSIONS_CHANGE_FORBIDDEN: {
+    status: 403,
+    title: 'Only administrators may change permissions',
+  },
   MEMBERSHIP_NOT_FOUND: { status: 404, title: 'The membership does not exist' },
   ORGANIZATION_NOT_FOUND: { status: 404, title: 'The organization does not exist' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },

@@ -42,6 +42,6 @@ export function jsonBodyMiddleware(request: Request, response: Response, next: N
     );
   }
   parseJson(request, response, (error?: unknown) =>
-    next(error ? toAppException(error as BodyParserError) : undefined),
+    next(error ? toAppException(error) : undefined),
   );
 }

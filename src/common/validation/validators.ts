@@ -10,9 +10,7 @@ export function isSafeInteger(value: unknown): value is number {
 
 /** Length in Unicode code points, so an emoji counts as one character, as MySQL's utf8mb4 does. */
 export function codePointLength(value: string): number {
-  let length = 0;
-  for (const _ of value) length++;
-  return length;
+  return [...value].length;
 }
 
 /** The first problem of an id list, with the index it concerns; null when the list is valid. */

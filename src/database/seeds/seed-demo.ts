@@ -26,7 +26,11 @@ export async function seedDemoData(dataSource: DataSource): Promise<boolean> {
       OrganizationEntity,
       DEMO_ORGANIZATIONS.map((organization) => ({ ...organization, ...stamps, deletedAt: null })),
     );
-    await manager.insert(OrganizationGroupEntity, DEMO_GROUPS);
+    // Copies: TypeORM writes generated values back into the objects it inserts.
+    await manager.insert(
+      OrganizationGroupEntity,
+      DEMO_GROUPS.map((group) => ({ ...group })),
+    );
     await manager.insert(
       UserEntity,
       DEMO_USERS.map((user) => ({ ...user, ...stamps, deletedAt: null })),

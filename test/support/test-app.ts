@@ -1,0 +1,75 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { createApp, CreateAppOptions } from '../../src/common/http/create-app';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { seedDemoData } from '../../src/database/seeds/seed-demo';
+import { createTestDatabase, Engine, TestDatabase } from './databases';
+import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './tokens';
+
+export interface TestApp {
+  engine: Engine;
+  app: NestExpressApplication;
+  config: AppConfig;
+  dataSource: DataSource;
+  http: () => TestAgent;
+  /** Both tokens of a fresh session, as request headers. */
+  login(subject: string, organizationId: number): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions extends CreateAppOptions {
+  /** Extra environment variables, e.g. AUTH_JWKS_URI or AUTH_JWT_ISSUER. */
+  env?: Record<string, string | undefined>;
+  /** An existing database (another app instance's); else a new one is created and dropped. */
+  databaseUrl?: string;
+  /** Load DESIGN section 9's demo data (default true). */
+  demo?: boolean;
+}
+
+export function testConfig(databaseUrl: string, env: Record<string, string | undefined> = {}) {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    AUTH_JWT_SECRET: TEST_BEARER_SECRET,
+    SESSION_TOKEN_SECRET: TEST_SESSION_SECRET,
+    ...env,
+  });
+}
+
+/** Boots the real AppModule, as main.ts does, on a real database of the given engine. */
+export async function startTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
+  const database: TestDatabase | null = options.databaseUrl
+    ? null
+    : await createTestDatabase(engine);
+  const config = testConfig(options.databaseUrl ?? (database as TestDatabase).url, options.env);
+  const app = await createApp(config, { logger: false, ...options });
+  await app.init();
+  const dataSource = app.get(DataSource);
+  if (options.demo !== false) await seedDemoData(dataSource);
+  const http = () => request(app.getHttpServer());
+  return {
+    engine,
+    app,
+    config,
+    dataSource,
+    http,
+    async login(subject, organizationId) {
+      const bearer = bearerToken(subject);
+      const response = await http()
+        .post('/users-organizations/v1/rs/sessions')
+        .set('Authorization', `Bearer ${bearer}`)
+        .send({ organizationId })
+        .expect(201);
+      return {
+        Authorization: `Bearer ${bearer}`,
+        'x-session-token': (response.body as { data: { sessionToken: string } }).data.sessionToken,
+      };
+    },
+    async close() {
+      await app.close();
+      await database?.drop();
+    },
+  };
+}
