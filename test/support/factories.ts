@@ -38,15 +38,13 @@ export interface MemberOptions {
 export async function createMember(dataSource: DataSource, options: MemberOptions) {
   const now = new Date();
   const subject = options.subject ?? `user-${randomBytes(6).toString('hex')}`;
-  const user = await dataSource
-    .getRepository(UserEntity)
-    .insert({
-      subject,
-      email: `${subject}@example.com`,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    });
+  const user = await dataSource.getRepository(UserEntity).insert({
+    subject,
+    email: `${subject}@example.com`,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  });
   const userId = Number(user.identifiers[0].id);
   await addMembership(dataSource, userId, options);
   return { userId, subject };
