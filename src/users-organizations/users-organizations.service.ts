@@ -89,7 +89,7 @@ export class UsersOrganizationsService {
       const changes = effectiveChanges(target, requested);
       if (isEmpty(changes)) return result(target);
 
-      await this.checkReferences(executor, organizationId, changes);
+      await this.checkReferences(executor, organizationId, changes, requested);
       if (
         administrators !== null &&
         removesLastAdministrator(target, changes, administrators.length)
@@ -113,6 +113,7 @@ export class UsersOrganizationsService {
     executor: SqlExecutor,
     organizationId: number,
     changes: MembershipChanges,
+    requested: MembershipChanges,
   ): Promise<void> {
     if (
       changes.professionId !== undefined &&
@@ -125,8 +126,9 @@ export class UsersOrganizationsService {
         { errors: [{ field: 'professionId', message: 'does not name a profession' }] },
       );
     }
-    if (changes.permissions !== undefined) {
-      const { group, read, manage } = changes.permissions;
+    if (changes.permissions !== undefined && requested.permissions !== undefined) {
+      // Error paths index the lists as the client sent them, not as they are stored (sorted).
+      const { group, read, manage } = requested.permissions;
       const referenced = [...new Set([...(group === null ? [] : [group]), ...read, ...manage])];
       const missing = new Set(
         await this.memberships.missingGroups(executor, organizationId, referenced),

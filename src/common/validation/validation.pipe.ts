@@ -3,6 +3,20 @@ import { AppException, FieldError } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 import { ID_LIST_CONSTRAINT, findIdListProblem } from './validators';
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The JSON path of the first key that could reach an object's prototype, if any. */
+export function findPrototypeKey(value: unknown, path = ''): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  for (const key of Object.keys(value)) {
+    const keyPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (!Array.isArray(value) && FORBIDDEN_KEYS.has(key)) return keyPath;
+    const nested = findPrototypeKey((value as Record<string, unknown>)[key], keyPath);
+    if (nested !== null) return nested;
+  }
+  return null;
+}
+
 function childPath(parent: string, property: string): string {
   if (/^\d+$/.test(property)) return `${parent}[${property}]`;
   return parent === '' ? property : `${parent}.${property}`;
@@ -54,6 +68,14 @@ export class StrictValidationPipe extends ValidationPipe {
     ) {
       throw new AppException(ErrorCode.VALIDATION_FAILED, 'The body must be a JSON object.', {
         errors: [{ field: '', message: 'must be a JSON object' }],
+      });
+    }
+    // JSON.parse keeps `__proto__` as an own key; class-transformer would then swap the DTO's
+    // prototype and its fields would be inherited, out of the whitelist's sight.
+    const prototypeKey = metadata.type === 'body' ? findPrototypeKey(value) : null;
+    if (prototypeKey !== null) {
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'The request is not valid.', {
+        errors: [{ field: prototypeKey, message: 'is not an allowed property' }],
       });
     }
     return super.transform(value, metadata);

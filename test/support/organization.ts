@@ -1,0 +1,58 @@
+import { Scope } from '../../src/users-organizations/entities/membership.entity';
+import { createGroup, createMember, createOrganization } from './factories';
+import type { TestApp } from './test-app';
+
+/**
+ * A fresh organization per test, so tests never depend on each other's writes:
+ * admin (group day), manager (group night, manages day), reader (group day, reads night),
+ * plain (group day, no lists), and a second administrator when asked.
+ */
+export async function createTeam(t: TestApp, options: { secondAdmin?: boolean } = {}) {
+  const organizationId = await createOrganization(t.dataSource);
+  const day = await createGroup(t.dataSource, organizationId, 'Day');
+  const night = await createGroup(t.dataSource, organizationId, 'Night');
+  const admin = await createMember(t.dataSource, {
+    organizationId,
+    scope: Scope.Administrator,
+    firstName: 'Ada',
+    lastName: 'Admin',
+    professionId: 4,
+    group: day,
+    read: [day, night],
+    manage: [day, night],
+  });
+  const manager = await createMember(t.dataSource, {
+    organizationId,
+    firstName: 'Manon',
+    lastName: 'Manager',
+    group: night,
+    read: [day, night],
+    manage: [day],
+  });
+  const reader = await createMember(t.dataSource, {
+    organizationId,
+    firstName: 'Remi',
+    lastName: 'Reader',
+    professionId: 1,
+    group: day,
+    read: [night],
+  });
+  const plain = await createMember(t.dataSource, {
+    organizationId,
+    firstName: 'Paul',
+    lastName: 'Plain',
+    group: day,
+  });
+  const secondAdmin = options.secondAdmin
+    ? await createMember(t.dataSource, {
+        organizationId,
+        scope: Scope.Administrator,
+        firstName: 'Bea',
+        lastName: 'Admin',
+        group: night,
+      })
+    : null;
+  return { organizationId, groups: { day, night }, admin, manager, reader, plain, secondAdmin };
+}
+
+export type Team = Awaited<ReturnType<typeof createTeam>>;
