@@ -14,6 +14,8 @@ const swc = [
 ];
 
 module.exports = {
+  // Global only: Jest ignores it inside a project. E2E suites boot apps and databases.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -28,7 +30,6 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': swc },
-      testTimeout: 60000,
     },
   ],
 };

@@ -1,3 +1,4 @@
+import type { Response } from 'supertest';
 import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
@@ -39,7 +40,7 @@ describe.each(ENGINES)('PATCH %s/users/{userId} on %s', (engine) => {
   /** Sends a request that must be refused, and proves the stored row did not change. */
   async function expectRefusedUnchanged(
     userId: number,
-    send: () => Promise<{ status: number; body: { code?: string } }>,
+    send: () => Promise<Response>,
     status: number,
     code: string,
   ) {

@@ -22,6 +22,8 @@ export class BearerKeyResolver {
   private readonly jwks?: JwksClient;
   private readonly algorithms: readonly string[];
   private readonly publicKeys = new Map<string, { key: KeyObject; expiresAt: number }>();
+  /** Whether the last real fetch of the JWKS failed: then a rate-limited miss is an outage. */
+  private lastFetchFailed = false;
 
   constructor(config: AppConfig) {
     this.algorithms = config.bearer.algorithms;
@@ -65,11 +67,17 @@ export class BearerKeyResolver {
     try {
       const signingKey = await (this.jwks as JwksClient).getSigningKey(kid || undefined);
       key = createPublicKey(signingKey.getPublicKey());
+      this.lastFetchFailed = false;
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      if (name === 'SigningKeyNotFoundError' || name === 'JwksRateLimitError') {
+      if (name === 'SigningKeyNotFoundError') {
+        this.lastFetchFailed = false;
         throw new InvalidBearerKeyError('no key of the identity provider matches the token');
       }
+      if (name === 'JwksRateLimitError' && !this.lastFetchFailed) {
+        throw new InvalidBearerKeyError('no key of the identity provider matches the token');
+      }
+      if (name !== 'JwksRateLimitError') this.lastFetchFailed = true;
       throw new IdentityProviderUnavailableError('the identity provider keys cannot be fetched');
     }
     if (this.publicKeys.size >= MAX_CACHED_KEYS) {

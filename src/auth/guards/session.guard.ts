@@ -34,7 +34,7 @@ export class SessionGuard implements CanActivate {
 
     const token = request.headers[ApiHeader.SessionToken];
     if (typeof token !== 'string' || token.length === 0) {
-      throw new AppException(
+      throw unauthorized(
         ErrorCode.SESSION_TOKEN_MISSING,
         `Send the session token in the ${ApiHeader.SessionToken} header.`,
       );

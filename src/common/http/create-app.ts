@@ -32,7 +32,8 @@ export async function createApp(
   app.use(jsonBodyMiddleware);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new StrictValidationPipe());
-  app.enableShutdownHooks();
+  // Exit with 0 once the hooks ran, instead of re-raising the signal: a clean stop is a success.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   setupSwagger(app);
   return app;
 }

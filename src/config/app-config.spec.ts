@@ -1,0 +1,342 @@
+import {
+  AppConfig,
+  ConfigError,
+  DEFAULT_SQLITE_PATH,
+  DEVELOPMENT_BEARER_SECRET,
+  DEVELOPMENT_SESSION_SECRET,
+  loadConfig,
+} from './app-config';
+
+const STRONG_BEARER = 'b'.repeat(32) + '-bearer-production-secret';
+const STRONG_SESSION = 's'.repeat(32) + '-session-production-secret';
+
+type Env = Record<string, string | undefined>;
+
+function production(overrides: Env = {}): Env {
+  return {
+    NODE_ENV: 'production',
+    AUTH_JWT_SECRET: STRONG_BEARER,
+    SESSION_TOKEN_SECRET: STRONG_SESSION,
+    DATABASE_URL: 'mysql://app:pw@db.internal:3306/users_organizations',
+    ...overrides,
+  };
+}
+
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw new Error(`expected a ConfigError, got ${String(error)}`);
+  }
+  throw new Error('expected loadConfig to refuse this environment');
+}
+
+describe('loadConfig in development', () => {
+  it('applies every default to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toBeInstanceOf(AppConfig);
+    expect(config.env).toBe('development');
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({ type: 'better-sqlite3', path: DEFAULT_SQLITE_PATH });
+    expect(config.embedded).toBe(true);
+    expect(config.migrationsRun).toBe(true);
+    expect(config.sessionTtlSeconds).toBe(86400);
+    expect(config.issuer).toBeUndefined();
+    expect(config.audience).toBeUndefined();
+  });
+
+  it('falls back to the development secrets and lists them', () => {
+    const config = loadConfig({});
+    expect(config.bearer).toEqual({
+      kind: 'secret',
+      algorithms: ['HS256'],
+      secret: DEVELOPMENT_BEARER_SECRET,
+    });
+    expect(config.sessionSecret).toBe(DEVELOPMENT_SESSION_SECRET);
+    expect(config.developmentSecrets).toEqual(['AUTH_JWT_SECRET', 'SESSION_TOKEN_SECRET']);
+    expect(DEVELOPMENT_BEARER_SECRET).not.toBe(DEVELOPMENT_SESSION_SECRET);
+  });
+
+  it('lists only the secret that fell back', () => {
+    expect(loadConfig({ SESSION_TOKEN_SECRET: 'short-is-fine-in-dev' }).developmentSecrets).toEqual(
+      ['AUTH_JWT_SECRET'],
+    );
+    expect(loadConfig({ AUTH_JWT_SECRET: 'short-is-fine-in-dev' }).developmentSecrets).toEqual([
+      'SESSION_TOKEN_SECRET',
+    ]);
+  });
+
+  it('does not list the bearer secret when a JWKS URI is configured', () => {
+    const config = loadConfig({ AUTH_JWKS_URI: 'http://localhost:8080/jwks.json' });
+    expect(config.developmentSecrets).toEqual(['SESSION_TOKEN_SECRET']);
+    expect(config.bearer).toEqual({
+      kind: 'jwks',
+      algorithms: ['RS256', 'ES256'],
+      jwksUri: 'http://localhost:8080/jwks.json',
+    });
+  });
+
+  it('treats empty strings as unset', () => {
+    const config = loadConfig({ PORT: '', AUTH_JWT_SECRET: '', SESSION_TOKEN_SECRET: '' });
+    expect(config.port).toBe(3000);
+    expect(config.developmentSecrets).toEqual(['AUTH_JWT_SECRET', 'SESSION_TOKEN_SECRET']);
+  });
+
+  it('ignores variables it does not read', () => {
+    expect(() => loadConfig({ HOME: '/root', PATH: '/bin', PORT_EXTRA: 'x' })).not.toThrow();
+  });
+
+  it('parses numbers and the other settings', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '8080',
+      SESSION_TTL_SECONDS: '600',
+      DATABASE_MIGRATIONS_RUN: 'false',
+      AUTH_JWT_ISSUER: 'https://issuer.example',
+      AUTH_JWT_AUDIENCE: 'users-organizations',
+    });
+    expect(config.env).toBe('test');
+    expect(config.port).toBe(8080);
+    expect(config.sessionTtlSeconds).toBe(600);
+    expect(config.migrationsRun).toBe(false);
+    expect(config.issuer).toBe('https://issuer.example');
+    expect(config.audience).toBe('users-organizations');
+  });
+
+  it('accepts PORT 0 and the TTL bounds', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ SESSION_TTL_SECONDS: '60' }).sessionTtlSeconds).toBe(60);
+    expect(loadConfig({ SESSION_TTL_SECONDS: '2592000' }).sessionTtlSeconds).toBe(2592000);
+  });
+
+  it('refuses equal secrets in development too', () => {
+    const error = configError({
+      AUTH_JWT_SECRET: 'same-secret',
+      SESSION_TOKEN_SECRET: 'same-secret',
+    });
+    expect(error.problems).toEqual(['AUTH_JWT_SECRET and SESSION_TOKEN_SECRET must differ']);
+  });
+
+  it('refuses a bearer secret equal to the development session secret it would be paired with', () => {
+    const error = configError({ AUTH_JWT_SECRET: DEVELOPMENT_SESSION_SECRET });
+    expect(error.message).toContain('must differ');
+  });
+
+  it('refuses both AUTH_JWT_SECRET and AUTH_JWKS_URI, even in development', () => {
+    const error = configError({
+      AUTH_JWT_SECRET: 'a-secret',
+      AUTH_JWKS_URI: 'https://idp.example/jwks.json',
+    });
+    expect(error.message).toContain('AUTH_JWT_SECRET');
+    expect(error.message).toContain('AUTH_JWKS_URI');
+    expect(error.problems).toHaveLength(1);
+  });
+});
+
+describe('loadConfig: bad values', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['PORT', '0x50'],
+    ['SESSION_TTL_SECONDS', '5'],
+    ['SESSION_TTL_SECONDS', '59'],
+    ['SESSION_TTL_SECONDS', '2592001'],
+    ['SESSION_TTL_SECONDS', 'one day'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '201'],
+    ['DATABASE_MIGRATIONS_RUN', 'maybe'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_URL', 'garbage'],
+    ['DATABASE_URL', 'postgres://u:p@h:5432/db'],
+    ['DATABASE_URL', 'mysql://host-without-database'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['AUTH_JWKS_URI', 'not a url'],
+    ['AUTH_JWKS_URI', 'ftp://idp.example/jwks.json'],
+  ])('names %s in the error for %p', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain(name);
+    expect(error.message).toContain(name);
+  });
+
+  it('lists every problem at once (PORT=abc and SESSION_TTL_SECONDS=5)', () => {
+    const error = configError({ PORT: 'abc', SESSION_TTL_SECONDS: '5' });
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems.some((problem) => problem.startsWith('PORT'))).toBe(true);
+    expect(error.problems.some((problem) => problem.startsWith('SESSION_TTL_SECONDS'))).toBe(true);
+    expect(error.message).toMatch(/PORT[\s\S]*SESSION_TTL_SECONDS|SESSION_TTL_SECONDS[\s\S]*PORT/);
+  });
+
+  it('reports each bad variable once, even when several of its rules fail', () => {
+    const error = configError({ PORT: 'abc' });
+    expect(error.problems).toEqual(['PORT must be an integer between 0 and 65535']);
+  });
+
+  it('writes one line per problem in the message', () => {
+    const error = configError({ PORT: 'abc', DATABASE_URL: 'garbage', NODE_ENV: 'staging' });
+    expect(error.problems).toHaveLength(3);
+    for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
+    expect(error.message.startsWith('Invalid configuration:')).toBe(true);
+  });
+
+  it('is an Error', () => {
+    expect(configError({ PORT: 'abc' })).toBeInstanceOf(Error);
+  });
+});
+
+describe('loadConfig: DATABASE_URL', () => {
+  it('uses MySQL for a mysql:// URL, with the default pool size', () => {
+    const url = 'mysql://root:@127.0.0.1:3306/users_organizations';
+    const config = loadConfig({ DATABASE_URL: url });
+    expect(config.database).toEqual({ type: 'mysql', url, poolSize: 10 });
+    expect(config.embedded).toBe(false);
+  });
+
+  it('accepts a mariadb:// URL with query parameters and a pool size', () => {
+    const url = 'mariadb://u:p@db:3306/app?charset=utf8mb4';
+    const config = loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '25' });
+    expect(config.database).toEqual({ type: 'mysql', url, poolSize: 25 });
+  });
+
+  it('uses SQLite for a sqlite: URL, with the path after the prefix', () => {
+    const config = loadConfig({ DATABASE_URL: 'sqlite:/tmp/test.sqlite' });
+    expect(config.database).toEqual({ type: 'better-sqlite3', path: '/tmp/test.sqlite' });
+    expect(config.embedded).toBe(false);
+  });
+
+  it('accepts a relative sqlite path and :memory:', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:var/x.sqlite' }).database).toEqual({
+      type: 'better-sqlite3',
+      path: 'var/x.sqlite',
+    });
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({
+      type: 'better-sqlite3',
+      path: ':memory:',
+    });
+  });
+
+  it('refuses garbage with a message naming DATABASE_URL and showing the expected form', () => {
+    const error = configError({ DATABASE_URL: 'localhost:3306' });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain('DATABASE_URL');
+    expect(error.problems[0]).toContain('mysql://');
+  });
+});
+
+describe('loadConfig in production', () => {
+  it('accepts strong, distinct secrets', () => {
+    const config = loadConfig(production());
+    expect(config.env).toBe('production');
+    expect(config.developmentSecrets).toEqual([]);
+    expect(config.sessionSecret).toBe(STRONG_SESSION);
+    expect(config.bearer).toEqual({ kind: 'secret', algorithms: ['HS256'], secret: STRONG_BEARER });
+  });
+
+  it('accepts secrets of exactly 32 bytes', () => {
+    const config = loadConfig(
+      production({ AUTH_JWT_SECRET: 'x'.repeat(32), SESSION_TOKEN_SECRET: 'y'.repeat(32) }),
+    );
+    expect(config.sessionSecret).toBe('y'.repeat(32));
+  });
+
+  it('counts bytes, not characters (16 two-byte characters are 32 bytes)', () => {
+    expect(() =>
+      loadConfig(production({ SESSION_TOKEN_SECRET: '\u00e9'.repeat(16) })),
+    ).not.toThrow();
+  });
+
+  it('accepts an https JWKS URI instead of a bearer secret', () => {
+    const config = loadConfig(
+      production({ AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: 'https://idp.example/jwks.json' }),
+    );
+    expect(config.bearer.kind).toBe('jwks');
+    expect(config.developmentSecrets).toEqual([]);
+  });
+
+  it('refuses missing secrets, naming both', () => {
+    const error = configError({ NODE_ENV: 'production' });
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'AUTH_JWT_SECRET or AUTH_JWKS_URI is required in production',
+        'SESSION_TOKEN_SECRET is required in production',
+      ]),
+    );
+    expect(error.problems).toHaveLength(2);
+  });
+
+  it('refuses a missing bearer secret alone', () => {
+    const error = configError(production({ AUTH_JWT_SECRET: undefined }));
+    expect(error.problems).toEqual(['AUTH_JWT_SECRET or AUTH_JWKS_URI is required in production']);
+  });
+
+  it('refuses an empty session secret as missing', () => {
+    const error = configError(production({ SESSION_TOKEN_SECRET: '' }));
+    expect(error.problems).toEqual(['SESSION_TOKEN_SECRET is required in production']);
+  });
+
+  it.each([
+    ['AUTH_JWT_SECRET', DEVELOPMENT_BEARER_SECRET],
+    ['AUTH_JWT_SECRET', DEVELOPMENT_SESSION_SECRET],
+    ['SESSION_TOKEN_SECRET', DEVELOPMENT_SESSION_SECRET],
+    ['SESSION_TOKEN_SECRET', DEVELOPMENT_BEARER_SECRET],
+  ])('refuses %s set to a development secret', (name, value) => {
+    const error = configError(production({ [name]: value }));
+    expect(error.problems).toEqual([`${name} must not be a development secret in production`]);
+  });
+
+  it.each(['AUTH_JWT_SECRET', 'SESSION_TOKEN_SECRET'])(
+    'refuses %s shorter than 32 bytes',
+    (name) => {
+      const error = configError(production({ [name]: 'z'.repeat(31) }));
+      expect(error.problems).toEqual([`${name} must be at least 32 bytes in production`]);
+    },
+  );
+
+  it('refuses equal secrets', () => {
+    const error = configError(
+      production({ AUTH_JWT_SECRET: STRONG_SESSION, SESSION_TOKEN_SECRET: STRONG_SESSION }),
+    );
+    expect(error.problems).toEqual(['AUTH_JWT_SECRET and SESSION_TOKEN_SECRET must differ']);
+  });
+
+  it('refuses both AUTH_JWT_SECRET and AUTH_JWKS_URI', () => {
+    const error = configError(production({ AUTH_JWKS_URI: 'https://idp.example/jwks.json' }));
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain('not both');
+  });
+
+  it('refuses an http JWKS URI', () => {
+    const error = configError(
+      production({ AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: 'http://idp.example/jwks.json' }),
+    );
+    expect(error.problems).toEqual(['AUTH_JWKS_URI must use https in production']);
+  });
+
+  it('lists every production problem at once', () => {
+    const error = configError({
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'short',
+      SESSION_TOKEN_SECRET: DEVELOPMENT_SESSION_SECRET,
+      PORT: 'abc',
+      SESSION_TTL_SECONDS: '5',
+    });
+    expect(error.problems).toEqual(
+      expect.arrayContaining([
+        'AUTH_JWT_SECRET must be at least 32 bytes in production',
+        'SESSION_TOKEN_SECRET must not be a development secret in production',
+        'PORT must be an integer between 0 and 65535',
+        'SESSION_TTL_SECONDS must be an integer between 60 and 2592000',
+      ]),
+    );
+    expect(error.problems).toHaveLength(4);
+  });
+
+  it('never puts a secret value in the error message', () => {
+    const secret = 'p'.repeat(31);
+    const error = configError(production({ AUTH_JWT_SECRET: secret }));
+    expect(error.message).not.toContain(secret);
+  });
+});

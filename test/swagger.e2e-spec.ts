@@ -1,0 +1,290 @@
+import type {
+  HeaderObject,
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger';
+import { startTestApp, TestApp } from './support/test-app';
+
+// The document is the same on both engines: one is enough.
+const USER_PATH = '/users-organizations/v1/rs/users/{userId}';
+const SESSIONS_PATH = '/users-organizations/v1/rs/sessions';
+const CURRENT_SESSION_PATH = '/users-organizations/v1/rs/sessions/current';
+const ERROR_STATUSES = [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503];
+const MAX_SAFE = 9007199254740991;
+const MEMBERSHIP_VIEW_FIELDS = [
+  'userId',
+  'organizationId',
+  'scope',
+  'firstName',
+  'lastName',
+  'professionId',
+  'permissions',
+  'deletedAt',
+  'updatedAt',
+  'createdAt',
+];
+
+type Schema = SchemaObject | ReferenceObject;
+
+function isReference(value: unknown): value is ReferenceObject {
+  return typeof value === 'object' && value !== null && '$ref' in value;
+}
+
+describe('OpenAPI document and Swagger UI (sqlite)', () => {
+  let t: TestApp;
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+    const response = await t.http().get('/users-organizations/docs-json').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    doc = response.body as OpenAPIObject;
+  });
+  afterAll(() => t.close());
+
+  /** The name of the component a schema points at: `$ref`, or an `allOf` of one `$ref`. */
+  function referencedName(schema: Schema | undefined): string {
+    const reference = isReference(schema)
+      ? schema.$ref
+      : schema?.allOf?.length === 1 && isReference(schema.allOf[0])
+        ? schema.allOf[0].$ref
+        : undefined;
+    expect(reference).toMatch(/^#\/components\/schemas\//);
+    return (reference as string).replace('#/components/schemas/', '');
+  }
+
+  function component(name: string): SchemaObject {
+    const schema = doc.components?.schemas?.[name];
+    expect(schema).toBeDefined();
+    expect(isReference(schema)).toBe(false);
+    return schema as SchemaObject;
+  }
+
+  function property(schema: SchemaObject, name: string): SchemaObject {
+    const value = schema.properties?.[name];
+    expect(value).toBeDefined();
+    return value as SchemaObject;
+  }
+
+  function operation(path: string, method: 'get' | 'patch' | 'post' | 'delete'): OperationObject {
+    const found = doc.paths[path]?.[method];
+    expect(found).toBeDefined();
+    return found as OperationObject;
+  }
+
+  function response(op: OperationObject, status: number): ResponseObject {
+    const found = op.responses[String(status)];
+    expect(found).toBeDefined();
+    expect(isReference(found)).toBe(false);
+    return found as ResponseObject;
+  }
+
+  function parameter(op: OperationObject, location: string, name: string): ParameterObject {
+    const found = (op.parameters ?? []).find(
+      (candidate): candidate is ParameterObject =>
+        !isReference(candidate) &&
+        candidate.in === location &&
+        candidate.name.toLowerCase() === name.toLowerCase(),
+    );
+    expect(found).toBeDefined();
+    return found as ParameterObject;
+  }
+
+  /** Names of the security schemes: the http bearer one and the x-session-token apiKey one. */
+  function schemeNames(): { bearer: string; session: string } {
+    const schemes = Object.entries(doc.components?.securitySchemes ?? {});
+    const bearer = schemes.find(
+      ([, scheme]) =>
+        !isReference(scheme) && scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer',
+    );
+    const session = schemes.find(
+      ([, scheme]) =>
+        !isReference(scheme) &&
+        scheme.type === 'apiKey' &&
+        scheme.in === 'header' &&
+        scheme.name?.toLowerCase() === 'x-session-token',
+    );
+    expect(bearer).toBeDefined();
+    expect(session).toBeDefined();
+    return { bearer: (bearer as [string, unknown])[0], session: (session as [string, unknown])[0] };
+  }
+
+  /** Every alternative of the security list must hold exactly these schemes ("and", not "or"). */
+  function expectSecurity(op: OperationObject, names: string[]): void {
+    expect(op.security?.length).toBeGreaterThan(0);
+    for (const requirement of op.security ?? []) {
+      expect(Object.keys(requirement).sort()).toEqual([...names].sort());
+    }
+  }
+
+  it('serves the Swagger UI as HTML', async () => {
+    const res = await t.http().get('/users-organizations/docs').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toMatch(/swagger-ui/i);
+  });
+
+  it('serves an OpenAPI 3 document', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.paths).toBeDefined();
+  });
+
+  describe(`PATCH ${USER_PATH}`, () => {
+    it('is "Update user organization"', () => {
+      expect(operation(USER_PATH, 'patch').summary).toBe('Update user organization');
+    });
+
+    it('declares an http bearer scheme and an x-session-token header apiKey scheme', () => {
+      const { bearer, session } = schemeNames();
+      expect(doc.components?.securitySchemes?.[bearer]).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
+      expect(doc.components?.securitySchemes?.[session]).toMatchObject({
+        type: 'apiKey',
+        in: 'header',
+        name: 'x-session-token',
+      });
+    });
+
+    it('requires both schemes together, in one security requirement object', () => {
+      const { bearer, session } = schemeNames();
+      const op = operation(USER_PATH, 'patch');
+      expect(op.security).toContainEqual({ [bearer]: [], [session]: [] });
+      expectSecurity(op, [bearer, session]);
+    });
+
+    it('documents a required content-type header for application/json', () => {
+      const header = parameter(operation(USER_PATH, 'patch'), 'header', 'content-type');
+      expect(header.required).toBe(true);
+      expect(JSON.stringify(header)).toContain('application/json');
+    });
+
+    it('documents the userId path parameter: "me" or an integer in the safe range', () => {
+      const userId = parameter(operation(USER_PATH, 'patch'), 'path', 'userId');
+      expect(userId.required).toBe(true);
+      const examples = [
+        userId.example as unknown,
+        (userId.schema as SchemaObject | undefined)?.example as unknown,
+        ...Object.values(userId.examples ?? {}).map((example) =>
+          isReference(example) ? undefined : (example.value as unknown),
+        ),
+      ];
+      expect(examples).toContain('me');
+      const schema = userId.schema as SchemaObject;
+      const alternatives = [...(schema.oneOf ?? []), ...(schema.anyOf ?? [])] as SchemaObject[];
+      expect(alternatives).toContainEqual(
+        expect.objectContaining({ type: 'integer', minimum: -MAX_SAFE, maximum: MAX_SAFE }),
+      );
+      expect(alternatives).toContainEqual(
+        expect.objectContaining({ type: 'string', enum: expect.arrayContaining(['me']) }),
+      );
+    });
+
+    it('takes an UpdateMembershipDto body with bounded, exemplified fields', () => {
+      const op = operation(USER_PATH, 'patch');
+      expect(isReference(op.requestBody)).toBe(false);
+      const body = op.requestBody as { content: Record<string, { schema?: Schema }> };
+      const name = referencedName(body.content['application/json']?.schema);
+      expect(name).toBe('UpdateMembershipDto');
+      const dto = component(name);
+
+      for (const field of ['firstName', 'lastName']) {
+        const schema = property(dto, field);
+        expect(schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 250 });
+        expect(typeof schema.example).toBe('string');
+      }
+
+      const professionId = property(dto, 'professionId');
+      expect(professionId).toMatchObject({ type: 'integer', nullable: true });
+
+      const scope = property(dto, 'scope');
+      expect([...(scope.enum ?? [])].sort()).toEqual([1, 2]);
+
+      expect(referencedName(property(dto, 'permissions'))).toBe('PermissionsDto');
+      const permissions = component('PermissionsDto');
+      for (const field of ['read', 'manage']) {
+        expect(property(permissions, field)).toMatchObject({
+          type: 'array',
+          maxItems: 100,
+          uniqueItems: true,
+        });
+      }
+      expect(property(permissions, 'group')).toMatchObject({ type: 'integer', nullable: true });
+    });
+
+    it('answers 200 with a MembershipEnvelope whose data is an exemplified MembershipView', () => {
+      const ok = response(operation(USER_PATH, 'patch'), 200);
+      expect(referencedName(ok.content?.['application/json']?.schema)).toBe('MembershipEnvelope');
+      const envelope = component('MembershipEnvelope');
+      expect(referencedName(property(envelope, 'data'))).toBe('MembershipView');
+
+      const view = component('MembershipView');
+      expect(Object.keys(view.properties ?? {}).sort()).toEqual([...MEMBERSHIP_VIEW_FIELDS].sort());
+      for (const field of MEMBERSHIP_VIEW_FIELDS) {
+        const schema = view.properties?.[field];
+        if (field === 'permissions') {
+          const permissions = component(referencedName(schema));
+          for (const inner of ['group', 'read', 'manage']) {
+            expect(property(permissions, inner)).toHaveProperty('example');
+          }
+        } else {
+          // `example: null` counts (deletedAt): only a missing example fails.
+          const hasExample = typeof schema === 'object' && 'example' in schema;
+          expect({ field, hasExample }).toEqual({ field, hasExample: true });
+        }
+      }
+    });
+
+    it('documents the ETag response header', () => {
+      const ok = response(operation(USER_PATH, 'patch'), 200);
+      const etag = Object.entries(ok.headers ?? {}).find(([name]) => name.toLowerCase() === 'etag');
+      expect(etag).toBeDefined();
+      expect((etag as [string, HeaderObject])[1].schema).toMatchObject({ type: 'string' });
+    });
+
+    it.each(ERROR_STATUSES)('documents %i as application/problem+json ProblemDto', (status) => {
+      const error = response(operation(USER_PATH, 'patch'), status);
+      expect(Object.keys(error.content ?? {})).toContain('application/problem+json');
+      expect(referencedName(error.content?.['application/problem+json']?.schema)).toBe(
+        'ProblemDto',
+      );
+    });
+
+    it('defines ProblemDto with the RFC 9457 members and a code', () => {
+      const problem = component('ProblemDto');
+      for (const field of ['type', 'title', 'status', 'detail', 'code']) {
+        expect(problem.properties).toHaveProperty(field);
+      }
+    });
+  });
+
+  describe('companion operations', () => {
+    it(`documents GET ${USER_PATH} with both schemes and a MembershipEnvelope`, () => {
+      const { bearer, session } = schemeNames();
+      const op = operation(USER_PATH, 'get');
+      expectSecurity(op, [bearer, session]);
+      parameter(op, 'path', 'userId');
+      const ok = response(op, 200);
+      expect(referencedName(ok.content?.['application/json']?.schema)).toBe('MembershipEnvelope');
+    });
+
+    it(`documents POST ${SESSIONS_PATH} with the bearer scheme only`, () => {
+      const { bearer } = schemeNames();
+      const op = operation(SESSIONS_PATH, 'post');
+      expectSecurity(op, [bearer]);
+      response(op, 201);
+      response(op, 403);
+    });
+
+    it(`documents DELETE ${CURRENT_SESSION_PATH} with both schemes`, () => {
+      const { bearer, session } = schemeNames();
+      const op = operation(CURRENT_SESSION_PATH, 'delete');
+      expectSecurity(op, [bearer, session]);
+      response(op, 204);
+    });
+  });
+});
