@@ -1,22 +1,38 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CataloguesModule } from './catalogues/catalogues.module';
+import { LoggingModule, LoggingOptions } from './common/logging/logging.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersOrganizationsModule } from './users-organizations/users-organizations.module';
 
 @Module({})
 export class AppModule {
   /** Built from a validated config, so tests can boot the real module with their own. */
-  static forRoot(config: AppConfig, extraModules: DynamicModule['imports'] = []): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    extraModules: DynamicModule['imports'] = [],
+    logging: LoggingOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, logging),
+        RateLimitModule,
         DatabaseModule,
+        EventEmitterModule.forRoot(),
+        AuditModule,
         AuthModule,
         UsersOrganizationsModule,
+        CataloguesModule,
+        OrganizationsModule,
         HealthModule,
         ...extraModules,
       ],

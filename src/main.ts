@@ -16,11 +16,12 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  const app = await createApp(config);
+  // After createApp, so that these lines are JSON like every other.
   const logger = new Logger('Bootstrap');
   for (const name of config.developmentSecrets) {
     logger.warn(`${name} is not set: using the development secret. Never do this in production.`);
   }
-  const app = await createApp(config);
   await app.listen(config.port);
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   logger.log(

@@ -287,4 +287,163 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       response(op, 204);
     });
   });
+
+  describe('catalogues and organization switching', () => {
+    const PROFESSIONS_PATH = '/users-organizations/v1/rs/professions';
+    const GROUPS_PATH = '/users-organizations/v1/rs/groups';
+    const GROUP_PATH = '/users-organizations/v1/rs/groups/{groupId}';
+    const MY_ORGANIZATIONS_PATH = '/users-organizations/v1/rs/me/organizations';
+
+    type Method = 'get' | 'post' | 'patch' | 'delete';
+    const ROUTES: {
+      path: string;
+      method: Method;
+      session: boolean;
+      success: number;
+      envelope?: string;
+      problems: number[];
+    }[] = [
+      {
+        path: PROFESSIONS_PATH,
+        method: 'get',
+        session: true,
+        success: 200,
+        envelope: 'ProfessionListEnvelope',
+        problems: [401, 503],
+      },
+      {
+        path: GROUPS_PATH,
+        method: 'get',
+        session: true,
+        success: 200,
+        envelope: 'GroupListEnvelope',
+        problems: [401, 503],
+      },
+      {
+        path: GROUPS_PATH,
+        method: 'post',
+        session: true,
+        success: 201,
+        envelope: 'GroupEnvelope',
+        problems: [400, 401, 403, 409, 413, 415, 503],
+      },
+      {
+        path: GROUP_PATH,
+        method: 'patch',
+        session: true,
+        success: 200,
+        envelope: 'GroupEnvelope',
+        problems: [400, 401, 403, 404, 409, 413, 415, 503],
+      },
+      {
+        path: GROUP_PATH,
+        method: 'delete',
+        session: true,
+        success: 204,
+        problems: [400, 401, 403, 404, 409, 503],
+      },
+      {
+        path: MY_ORGANIZATIONS_PATH,
+        method: 'get',
+        session: false,
+        success: 200,
+        envelope: 'MyOrganizationListEnvelope',
+        problems: [401, 503],
+      },
+    ];
+    const label = ({ method, path }: { method: Method; path: string }) =>
+      `${method.toUpperCase()} ${path}`;
+
+    describe.each(ROUTES.map((route) => [label(route), route] as const))('%s', (_label, route) => {
+      it('has a summary and the security it enforces', () => {
+        const { bearer, session } = schemeNames();
+        const op = operation(route.path, route.method);
+        expect(op.summary).toEqual(expect.any(String));
+        expectSecurity(op, route.session ? [bearer, session] : [bearer]);
+      });
+
+      it(`answers ${route.success}${route.envelope ? ` with a ${route.envelope}` : ''}`, () => {
+        const ok = response(operation(route.path, route.method), route.success);
+        if (route.envelope === undefined) {
+          expect(ok.content).toBeUndefined();
+          return;
+        }
+        expect(referencedName(ok.content?.['application/json']?.schema)).toBe(route.envelope);
+        const data = property(component(route.envelope), 'data');
+        expect(data.type).toBe(route.envelope.includes('List') ? 'array' : undefined);
+        expect(data.example ?? referencedName(data)).toBeDefined();
+      });
+
+      it('documents its errors as application/problem+json ProblemDto', () => {
+        const op = operation(route.path, route.method);
+        for (const status of route.problems) {
+          const error = response(op, status);
+          expect({
+            status,
+            schema: referencedName(error.content?.['application/problem+json']?.schema),
+          }).toEqual({
+            status,
+            schema: 'ProblemDto',
+          });
+          expect(error.description).toEqual(expect.any(String));
+        }
+      });
+    });
+
+    it('documents the groupId path parameter as a positive safe integer', () => {
+      for (const method of ['patch', 'delete'] as const) {
+        const groupId = parameter(operation(GROUP_PATH, method), 'path', 'groupId');
+        expect(groupId.required).toBe(true);
+        expect(groupId.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: MAX_SAFE });
+        expect(groupId.example ?? (groupId.schema as SchemaObject).example).toEqual(
+          expect.any(Number),
+        );
+      }
+    });
+
+    it('describes 404 and 409 in terms of groups, not members', () => {
+      const op = operation(GROUP_PATH, 'delete');
+      expect(response(op, 404).description).toMatch(/group/i);
+      expect(response(op, 409).description).toMatch(/GROUP_IN_USE/);
+      expect(response(operation(GROUPS_PATH, 'post'), 409).description).toMatch(/GROUP_NAME_TAKEN/);
+    });
+
+    it.each([
+      [GROUPS_PATH, 'post', 'CreateGroupDto'],
+      [GROUP_PATH, 'patch', 'UpdateGroupDto'],
+    ] as const)('%s %s takes a %s with a bounded, exemplified name', (path, method, dto) => {
+      const op = operation(path, method);
+      const body = op.requestBody as {
+        required?: boolean;
+        content: Record<string, { schema?: Schema }>;
+      };
+      expect(body.required).toBe(true);
+      expect(referencedName(body.content['application/json']?.schema)).toBe(dto);
+      const schema = component(dto);
+      expect(schema.required).toEqual(['name']);
+      expect(Object.keys(schema.properties ?? {})).toEqual(['name']);
+      expect(property(schema, 'name')).toMatchObject({
+        type: 'string',
+        minLength: 1,
+        maxLength: 250,
+        example: expect.any(String),
+      });
+    });
+
+    it.each([
+      ['GroupView', ['id', 'name']],
+      ['ProfessionView', ['id', 'label']],
+      ['MyOrganizationView', ['organizationId', 'name', 'scope']],
+    ])('defines %s with an example for each field', (name, fields) => {
+      const view = component(name);
+      expect(Object.keys(view.properties ?? {}).sort()).toEqual([...fields].sort());
+      for (const field of fields) expect(property(view, field)).toHaveProperty('example');
+    });
+
+    it('documents the scope of my organizations as 1 or 2', () => {
+      expect([...(property(component('MyOrganizationView'), 'scope').enum ?? [])].sort()).toEqual([
+        1, 2,
+      ]);
+    });
+  });
 });

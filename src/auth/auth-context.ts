@@ -7,9 +7,18 @@ export interface AuthContext {
   session: { id: string; organizationId: number };
   /** The caller's active membership in the session's organization. */
   membership: Membership;
+  /** The request's id, recorded with every change it makes. */
+  requestId: string;
+  /**
+   * The membership (active or deleted) of the route's target user in the session organization,
+   * read with the session; null when there is none; absent when the route names no target.
+   * Not locked: a writer must still condition its write on the version it saw.
+   */
+  target?: Membership | null;
 }
 
 /** What bearer-only routes know: the identity provider's user, without an organization. */
 export interface BearerContext {
   user: { id: number; subject: string };
+  requestId: string;
 }

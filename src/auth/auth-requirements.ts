@@ -5,4 +5,9 @@ export interface AuthRequirements {
   session: boolean;
   /** Requires the caller to administer the session's organization (default false). */
   administrator: boolean;
+  /**
+   * The path parameter naming a target user (`me` or an id). The session guard then reads the
+   * target's membership in the same statement as the session and the caller's membership.
+   */
+  targetParam?: string;
 }

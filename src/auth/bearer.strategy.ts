@@ -9,6 +9,8 @@ export const BEARER_STRATEGY = 'bearer';
 /** The identity the access token proves; the user row is looked up by the next guard. */
 export interface BearerIdentity {
   subject: string;
+  /** The token's `email`, only when the identity provider marks it verified. */
+  verifiedEmail: string | null;
 }
 
 export class InvalidBearerClaimsError extends Error {}
@@ -32,6 +34,8 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
       throw new InvalidBearerClaimsError('sub is required');
     }
     if (typeof payload.exp !== 'number') throw new InvalidBearerClaimsError('exp is required');
-    return { subject: payload.sub };
+    const verifiedEmail =
+      payload.email_verified === true && typeof payload.email === 'string' ? payload.email : null;
+    return { subject: payload.sub, verifiedEmail };
   }
 }

@@ -27,7 +27,9 @@ export async function mintDemoTokens(
   }
   const user = await app.get(SessionsRepository).findActiveUserBySubject(subject);
   if (user === null) throw new Error(`No active user has the subject "${subject}"`);
-  const session = await app.get(SessionsService).open({ user }, organizationId);
+  const session = await app
+    .get(SessionsService)
+    .open({ user, requestId: 'demo-tokens' }, organizationId);
   const bearerToken = sign({ sub: subject }, createSecretKey(Buffer.from(config.bearer.secret)), {
     algorithm: 'HS256',
     expiresIn: config.sessionTtlSeconds,

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database/columns';
-import { DatabaseService } from '../database/database.service';
+import { DatabaseService, SqlExecutor } from '../database/database.service';
 import type { Membership } from '../users-organizations/membership';
 import {
-  MEMBERSHIP_COLUMNS,
-  MembershipRow,
-  toMembership,
+  membershipColumns,
+  prefixedMembership,
 } from '../users-organizations/memberships.repository';
 
 /** Everything one request's authentication needs, read in a single statement. */
@@ -20,10 +19,11 @@ export interface ResolvedSession {
   organizationDeleted: boolean;
   /** The user's membership in the session organization, active or not; null if none. */
   membership: Membership | null;
+  /** The target user's membership in the session organization, when one was asked for. */
+  target?: Membership | null;
 }
 
-interface ResolvedSessionRow extends Omit<MembershipRow, 'id'> {
-  id: number | string | null;
+interface ResolvedSessionRow extends Record<string, unknown> {
   sessionId: string;
   sessionUserId: number | string;
   sessionOrganizationId: number | string;
@@ -34,22 +34,34 @@ interface ResolvedSessionRow extends Omit<MembershipRow, 'id'> {
   organizationDeletedAt: Date | string | null;
 }
 
+const CALLER = 'caller_';
+const TARGET = 'target_';
+
 @Injectable()
 export class SessionsRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  async resolve(sessionId: string): Promise<ResolvedSession | null> {
+  /**
+   * One statement for the whole request context: the session, its user, its organization, the
+   * caller's membership and, when the route names one, the target's membership.
+   */
+  async resolve(sessionId: string, targetUserId?: number): Promise<ResolvedSession | null> {
+    const withTarget = targetUserId !== undefined;
     const rows = await this.database.query<ResolvedSessionRow>(
       'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
         's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
         'u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`deletedAt` AS `organizationDeletedAt`, ' +
-        `${MEMBERSHIP_COLUMNS} ` +
+        membershipColumns('m', CALLER) +
+        (withTarget ? `, ${membershipColumns('t', TARGET)} ` : ' ') +
         'FROM `sessions` s ' +
         'JOIN `users` u ON u.`id` = s.`userId` ' +
         'JOIN `organizations` o ON o.`id` = s.`organizationId` ' +
         'LEFT JOIN `memberships` m ON m.`userId` = s.`userId` AND m.`organizationId` = s.`organizationId` ' +
+        (withTarget
+          ? 'LEFT JOIN `memberships` t ON t.`userId` = ? AND t.`organizationId` = s.`organizationId` '
+          : '') +
         'WHERE s.`id` = ?',
-      [sessionId],
+      withTarget ? [targetUserId, sessionId] : [sessionId],
     );
     if (rows.length === 0) return null;
     const row = rows[0];
@@ -62,7 +74,8 @@ export class SessionsRepository {
       subject: row.subject,
       userDeleted: row.userDeletedAt !== null,
       organizationDeleted: row.organizationDeletedAt !== null,
-      membership: row.id === null ? null : toMembership({ ...row, id: row.id }),
+      membership: prefixedMembership(row, CALLER),
+      ...(withTarget ? { target: prefixedMembership(row, TARGET) } : {}),
     };
   }
 
@@ -72,6 +85,20 @@ export class SessionsRepository {
       [subject],
     );
     return rows.length === 0 ? null : { id: Number(rows[0].id), subject: rows[0].subject };
+  }
+
+  /** Gives an invited user (added by email, no sign-in yet) its identity provider subject. */
+  async claimInvitedUser(
+    email: string,
+    subject: string,
+  ): Promise<{ id: number; subject: string } | null> {
+    const claimed = await this.database.execute(
+      'UPDATE `users` SET `subject` = ?, `updatedAt` = ? ' +
+        "WHERE `email` = ? AND `subject` LIKE 'invited:%' AND `deletedAt` IS NULL",
+      // Emails are stored lowercased (DESIGN leaves case to the provider; matching ignores it).
+      [subject, toDatabaseTimestamp(new Date()), email.toLowerCase()],
+    );
+    return claimed === 1 ? this.findActiveUserBySubject(subject) : null;
   }
 
   async isActiveMember(userId: number, organizationId: number): Promise<boolean> {
@@ -85,14 +112,17 @@ export class SessionsRepository {
     return rows.length > 0;
   }
 
-  async insert(session: {
-    id: string;
-    userId: number;
-    organizationId: number;
-    createdAt: Date;
-    expiresAt: Date;
-  }): Promise<void> {
-    await this.database.execute(
+  async insert(
+    executor: SqlExecutor,
+    session: {
+      id: string;
+      userId: number;
+      organizationId: number;
+      createdAt: Date;
+      expiresAt: Date;
+    },
+  ): Promise<void> {
+    await executor.execute(
       'INSERT INTO `sessions` (`id`, `userId`, `organizationId`, `createdAt`, `expiresAt`) ' +
         'VALUES (?, ?, ?, ?, ?)',
       [
@@ -105,10 +135,26 @@ export class SessionsRepository {
     );
   }
 
-  async revoke(sessionId: string, revokedAt: Date): Promise<void> {
-    await this.database.execute(
+  /** Returns whether the session was live (a second revocation changes nothing). */
+  async revoke(executor: SqlExecutor, sessionId: string, revokedAt: Date): Promise<boolean> {
+    const revoked = await executor.execute(
       'UPDATE `sessions` SET `revokedAt` = ? WHERE `id` = ? AND `revokedAt` IS NULL',
       [toDatabaseTimestamp(revokedAt), sessionId],
+    );
+    return revoked === 1;
+  }
+
+  /** Revokes every live session of a member in one organization (its membership was removed). */
+  async revokeMember(
+    executor: SqlExecutor,
+    userId: number,
+    organizationId: number,
+    revokedAt: Date,
+  ): Promise<number> {
+    return executor.execute(
+      'UPDATE `sessions` SET `revokedAt` = ? ' +
+        'WHERE `userId` = ? AND `organizationId` = ? AND `revokedAt` IS NULL',
+      [toDatabaseTimestamp(revokedAt), userId, organizationId],
     );
   }
 }

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { AuditAction } from '../audit/audit-event';
+import { AuditRepository } from '../audit/audit.repository';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AppConfig } from '../config/app-config';
+import { DatabaseService } from '../database/database.service';
 import type { AuthContext, BearerContext } from './auth-context';
 import { SessionView } from './dto/session.response';
 import { SessionTokenService } from './session-token.service';
@@ -12,6 +15,8 @@ import { SessionsRepository } from './sessions.repository';
 export class SessionsService {
   constructor(
     private readonly config: AppConfig,
+    private readonly database: DatabaseService,
+    private readonly audit: AuditRepository,
     private readonly sessions: SessionsRepository,
     private readonly tokens: SessionTokenService,
   ) {}
@@ -27,12 +32,23 @@ export class SessionsService {
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlSeconds * 1000);
     // 256 random bits: the id is a bearer secret of its own in the sessions table.
     const id = randomBytes(32).toString('base64url');
-    await this.sessions.insert({
-      id,
-      userId: caller.user.id,
-      organizationId,
-      createdAt,
-      expiresAt,
+    await this.database.transaction(async (executor) => {
+      await this.sessions.insert(executor, {
+        id,
+        userId: caller.user.id,
+        organizationId,
+        createdAt,
+        expiresAt,
+      });
+      await this.audit.record(executor, {
+        organizationId,
+        actorUserId: caller.user.id,
+        targetUserId: caller.user.id,
+        action: AuditAction.SessionOpened,
+        changes: { expiresAt: { before: null, after: expiresAt.toISOString() } },
+        requestId: caller.requestId,
+        createdAt,
+      });
     });
     return {
       sessionToken: this.tokens.sign({ userId: caller.user.id, sessionId: id }, expiresAt),
@@ -42,6 +58,18 @@ export class SessionsService {
   }
 
   async revoke(auth: AuthContext): Promise<void> {
-    await this.sessions.revoke(auth.session.id, new Date());
+    const revokedAt = new Date();
+    await this.database.transaction(async (executor) => {
+      if (!(await this.sessions.revoke(executor, auth.session.id, revokedAt))) return;
+      await this.audit.record(executor, {
+        organizationId: auth.session.organizationId,
+        actorUserId: auth.user.id,
+        targetUserId: auth.user.id,
+        action: AuditAction.SessionRevoked,
+        changes: { revokedAt: { before: null, after: revokedAt.toISOString() } },
+        requestId: auth.requestId,
+        createdAt: revokedAt,
+      });
+    });
   }
 }

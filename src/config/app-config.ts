@@ -1,4 +1,4 @@
-import { validateEnvironment } from './environment';
+import { LogLevel, parseTrustProxy, TrustProxy, validateEnvironment } from './environment';
 
 /** Used only outside production, and announced with a warning in the log. */
 export const DEVELOPMENT_BEARER_SECRET = 'development-only-bearer-secret-change-me-0001';
@@ -13,6 +13,26 @@ export type DatabaseConfig =
 export type BearerVerification =
   | { kind: 'secret'; algorithms: ['HS256']; secret: string }
   | { kind: 'jwks'; algorithms: ['RS256', 'ES256']; jwksUri: string };
+
+/**
+ * Requests per minute; 0 switches a limit off. Counters live in Redis when `redisUrl` is set
+ * (shared by every instance), else in the process.
+ */
+export interface RateLimitConfig {
+  perUserPerMinute: number;
+  perAddressPerMinute: number;
+  authFailuresPerMinute: number;
+  redisUrl?: string;
+  /** Prepended to every counter key, so apps sharing a Redis keep apart. */
+  keyPrefix: string;
+}
+
+export const DEFAULT_RATE_LIMITS = {
+  perUserPerMinute: 600,
+  perAddressPerMinute: 1200,
+  authFailuresPerMinute: 200,
+  keyPrefix: 'users-organizations:rate-limit:',
+} as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -35,6 +55,10 @@ export class AppConfig {
   readonly sessionTtlSeconds!: number;
   /** Names of the variables that fell back to development secrets, for the start-up warning. */
   readonly developmentSecrets!: string[];
+  readonly logLevel!: LogLevel;
+  /** Express's `trust proxy`: which X-Forwarded-For entries name the client. */
+  readonly trustProxy!: TrustProxy;
+  readonly rateLimit!: RateLimitConfig;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -109,5 +133,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sessionSecret,
     sessionTtlSeconds: variables.SESSION_TTL_SECONDS ?? 86400,
     developmentSecrets,
+    logLevel: variables.LOG_LEVEL ?? 'info',
+    trustProxy: parseTrustProxy(variables.TRUST_PROXY ?? 'false') ?? false,
+    rateLimit: {
+      perUserPerMinute:
+        variables.RATE_LIMIT_PER_USER_PER_MINUTE ?? DEFAULT_RATE_LIMITS.perUserPerMinute,
+      perAddressPerMinute:
+        variables.RATE_LIMIT_PER_ADDRESS_PER_MINUTE ?? DEFAULT_RATE_LIMITS.perAddressPerMinute,
+      authFailuresPerMinute:
+        variables.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE ?? DEFAULT_RATE_LIMITS.authFailuresPerMinute,
+      redisUrl: variables.REDIS_URL,
+      keyPrefix: variables.RATE_LIMIT_KEY_PREFIX ?? DEFAULT_RATE_LIMITS.keyPrefix,
+    },
   });
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBooleanString,
@@ -10,6 +11,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
 
@@ -29,7 +31,46 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'AUTH_JWT_AUDIENCE',
   'SESSION_TOKEN_SECRET',
   'SESSION_TTL_SECONDS',
+  'LOG_LEVEL',
+  'TRUST_PROXY',
+  'REDIS_URL',
+  'RATE_LIMIT_PER_USER_PER_MINUTE',
+  'RATE_LIMIT_PER_ADDRESS_PER_MINUTE',
+  'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
+  'RATE_LIMIT_KEY_PREFIX',
 ] as const;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type TrustProxy = boolean | number | string[];
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Express's `trust proxy`: false (the socket address is the client), true (trust every proxy),
+ * a number of proxy hops, or a comma-separated list of proxy addresses, subnets and the names
+ * loopback, linklocal and uniquelocal. Null when the value is none of these.
+ */
+export function parseTrustProxy(value: string): TrustProxy | null {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_NAMES.includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return false;
+    return (
+      prefix === undefined ||
+      (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
+    );
+  });
+  return valid ? entries : null;
+}
+
+const rateLimitMessage = (name: string) =>
+  `${name} must be an integer between 0 (no limit) and 1000000`;
 
 /** The environment variables the app reads, with their rules. */
 export class EnvironmentVariables {
@@ -97,6 +138,55 @@ export class EnvironmentVariables {
   @Min(60, { message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
   @Max(2592000, { message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
   SESSION_TTL_SECONDS?: number;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: LogLevel;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseTrustProxy(value) !== null,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, true, a number of proxy hops, or a comma-separated list of proxy addresses, subnets, loopback, linklocal or uniquelocal',
+    },
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true },
+    { message: 'REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)' },
+  )
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: rateLimitMessage('RATE_LIMIT_PER_USER_PER_MINUTE') })
+  @Min(0, { message: rateLimitMessage('RATE_LIMIT_PER_USER_PER_MINUTE') })
+  @Max(1000000, { message: rateLimitMessage('RATE_LIMIT_PER_USER_PER_MINUTE') })
+  RATE_LIMIT_PER_USER_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: rateLimitMessage('RATE_LIMIT_PER_ADDRESS_PER_MINUTE') })
+  @Min(0, { message: rateLimitMessage('RATE_LIMIT_PER_ADDRESS_PER_MINUTE') })
+  @Max(1000000, { message: rateLimitMessage('RATE_LIMIT_PER_ADDRESS_PER_MINUTE') })
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: rateLimitMessage('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE') })
+  @Min(0, { message: rateLimitMessage('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE') })
+  @Max(1000000, { message: rateLimitMessage('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE') })
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:_.-]{1,100}$/, {
+    message: 'RATE_LIMIT_KEY_PREFIX must be 1 to 100 letters, digits or : _ . -',
+  })
+  RATE_LIMIT_KEY_PREFIX?: string;
 }
 
 /** Validates the raw environment; returns the typed variables and one message per bad value. */

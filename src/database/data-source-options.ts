@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { AuditEventEntity } from '../audit/entities/audit-event.entity';
 import { SessionEntity } from '../auth/entities/session.entity';
 import type { DatabaseConfig } from '../config/app-config';
 import { MembershipEntity } from '../users-organizations/entities/membership.entity';
@@ -9,6 +10,9 @@ import { OrganizationEntity } from '../users-organizations/entities/organization
 import { ProfessionEntity } from '../users-organizations/entities/profession.entity';
 import { UserEntity } from '../users-organizations/entities/user.entity';
 import { CreateSchema1764201600000 } from './migrations/1764201600000-CreateSchema';
+import { AddMembershipListIndexes1764288000000 } from './migrations/1764288000000-AddMembershipListIndexes';
+import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddGroupNameUnique';
+import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 
 export const ENTITIES = [
   UserEntity,
@@ -17,10 +21,25 @@ export const ENTITIES = [
   OrganizationGroupEntity,
   MembershipEntity,
   SessionEntity,
+  AuditEventEntity,
 ];
 
 /** Listed explicitly, in order: a glob would pick up whatever a build left in dist/. */
-export const MIGRATIONS = [CreateSchema1764201600000];
+export const MIGRATIONS = [
+  CreateSchema1764201600000,
+  AddMembershipListIndexes1764288000000,
+  AddGroupNameUnique1764288060000,
+  CreateAuditEvents1764288120000,
+];
+
+interface SqliteConnection {
+  pragma(source: string): unknown;
+  function(
+    name: string,
+    options: { deterministic: boolean },
+    implementation: (value: unknown) => unknown,
+  ): unknown;
+}
 
 export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   const common = {
@@ -35,9 +54,13 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       ...common,
       type: 'better-sqlite3',
       database: database.path,
-      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      prepareDatabase: (db: SqliteConnection) => {
         db.pragma('journal_mode = WAL');
         db.pragma('busy_timeout = 5000');
+        // SQLite's own lower() folds ASCII only; MySQL's folds all of Unicode. Same answers.
+        db.function('lower', { deterministic: true }, (value: unknown) =>
+          typeof value === 'string' ? value.toLowerCase() : value,
+        );
       },
     };
   }

@@ -62,3 +62,24 @@ export function isRetryableLockError(error: unknown): boolean {
   const code = codeOf(error);
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
+
+/** A unique index refused the write: a concurrent request created the same thing first. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+/** A RESTRICT foreign key refused to delete a row that is still referenced. */
+export function isRowReferencedViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return (
+    code === 'ER_ROW_IS_REFERENCED_2' ||
+    code === 'ER_ROW_IS_REFERENCED' ||
+    // SQLite does not say which side failed; on a DELETE it can only be a referencing row.
+    code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+  );
+}

@@ -11,15 +11,28 @@ export interface SqlExecutor {
   execute(sql: string, parameters?: SqlParameter[]): Promise<number>;
   /** ` FOR UPDATE` where the engine locks rows; SQLite serializes writers instead. */
   readonly forUpdate: string;
+  /** A shared lock: the rows read cannot be changed or deleted until the transaction ends. */
+  readonly forShare: string;
 }
 
 const MAX_LOCK_RETRIES = 3;
 
+const LOCKS = {
+  mysql: { forUpdate: ' FOR UPDATE', forShare: ' LOCK IN SHARE MODE' },
+  sqlite: { forUpdate: '', forShare: '' },
+} as const;
+
 class RunnerExecutor implements SqlExecutor {
+  readonly forUpdate: string;
+  readonly forShare: string;
+
   constructor(
     private readonly runner: QueryRunner,
-    readonly forUpdate: string,
-  ) {}
+    engine: 'mysql' | 'sqlite',
+  ) {
+    this.forUpdate = LOCKS[engine].forUpdate;
+    this.forShare = LOCKS[engine].forShare;
+  }
 
   async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
     const result = await this.runner.query(sql, parameters, true);
@@ -44,11 +57,13 @@ class RunnerExecutor implements SqlExecutor {
 export class DatabaseService implements SqlExecutor {
   readonly engine: 'mysql' | 'sqlite';
   readonly forUpdate: string;
+  readonly forShare: string;
   private sqliteQueue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dataSource: DataSource) {
     this.engine = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
-    this.forUpdate = this.engine === 'mysql' ? ' FOR UPDATE' : '';
+    this.forUpdate = LOCKS[this.engine].forUpdate;
+    this.forShare = LOCKS[this.engine].forShare;
   }
 
   query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
@@ -86,13 +101,15 @@ export class DatabaseService implements SqlExecutor {
   ): Promise<T> {
     if (this.engine === 'sqlite') {
       const runner = this.dataSource.createQueryRunner();
-      const result = this.sqliteQueue.then(() => work(new RunnerExecutor(runner, ''), runner));
+      const result = this.sqliteQueue.then(() =>
+        work(new RunnerExecutor(runner, 'sqlite'), runner),
+      );
       this.sqliteQueue = result.catch(() => undefined);
       return result;
     }
     const runner = this.dataSource.createQueryRunner();
     try {
-      return await work(new RunnerExecutor(runner, this.forUpdate), runner);
+      return await work(new RunnerExecutor(runner, 'mysql'), runner);
     } finally {
       await runner.release();
     }

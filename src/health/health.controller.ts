@@ -6,9 +6,12 @@ import {
   HealthCheckService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { NoRateLimit } from '../common/rate-limit/rate-limit.guards';
 import { ShutdownState } from './shutdown-state';
 
 @ApiTags('health')
+// Probes from load balancers and orchestrators must never be refused.
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -72,3 +72,13 @@ export function removesLastAdministrator(
     activeAdministrators <= 1
   );
 }
+
+/** A member may leave on its own; removing anyone else takes an administrator. */
+export function canDeleteMembership(actor: Actor, target: Target): boolean {
+  return isSelf(actor, target) || isAdministrator(actor);
+}
+
+/** Members may list themselves and the members of groups their lists cover. */
+export function visibleGroups(actor: Pick<Membership, 'permissions'>): number[] {
+  return [...new Set([...actor.permissions.read, ...actor.permissions.manage])];
+}

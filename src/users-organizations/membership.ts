@@ -1,3 +1,4 @@
+import type { FieldChanges } from '../audit/audit-event';
 import { Scope } from './entities/membership.entity';
 
 /** A membership as the domain sees it: what the repository reads and the policies judge. */
@@ -75,6 +76,15 @@ export function effectiveChanges(
     if (!samePermissions(permissions, current.permissions)) changes.permissions = permissions;
   }
   return changes;
+}
+
+/** The audit form of a change: each changed field with its value before and after. */
+export function fieldChanges(current: Membership, changes: MembershipChanges): FieldChanges {
+  const result: FieldChanges = {};
+  for (const field of Object.keys(changes) as (keyof MembershipChanges)[]) {
+    result[field] = { before: current[field], after: changes[field] };
+  }
+  return result;
 }
 
 export function isEmpty(changes: MembershipChanges): boolean {

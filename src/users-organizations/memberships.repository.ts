@@ -4,6 +4,31 @@ import { DatabaseService, SqlExecutor, SqlParameter } from '../database/database
 import { Scope } from './entities/membership.entity';
 import { Membership, MembershipChanges } from './membership';
 
+export interface MembershipListFilters {
+  includeDeleted: boolean;
+  scope?: Scope;
+  group?: number;
+  professionId?: number;
+  /** Case-insensitive prefix of the first or last name. */
+  namePrefix?: string;
+  /** For members: only themselves and the members of these groups. */
+  visibleTo?: { userId: number; groups: number[] };
+  afterId?: number;
+  limit: number;
+}
+
+export type NewMembership = Pick<
+  Membership,
+  | 'userId'
+  | 'organizationId'
+  | 'scope'
+  | 'firstName'
+  | 'lastName'
+  | 'professionId'
+  | 'permissions'
+  | 'createdAt'
+>;
+
 /** A memberships row as both drivers return it. */
 export interface MembershipRow {
   id: number | string;
@@ -22,10 +47,43 @@ export interface MembershipRow {
   deletedAt: Date | string | null;
 }
 
-export const MEMBERSHIP_COLUMNS =
-  'm.`id`, m.`userId`, m.`organizationId`, m.`scope`, m.`firstName`, m.`lastName`, ' +
-  'm.`professionId`, m.`permissionGroupId`, m.`readGroupIds`, m.`manageGroupIds`, m.`version`, ' +
-  'm.`createdAt`, m.`updatedAt`, m.`deletedAt`';
+const MEMBERSHIP_FIELDS = [
+  'id',
+  'userId',
+  'organizationId',
+  'scope',
+  'firstName',
+  'lastName',
+  'professionId',
+  'permissionGroupId',
+  'readGroupIds',
+  'manageGroupIds',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+] as const;
+
+/** The select list of a memberships row under a table alias, optionally with prefixed names. */
+export function membershipColumns(alias: string, prefix = ''): string {
+  return MEMBERSHIP_FIELDS.map(
+    (field) => `${alias}.\`${field}\`` + (prefix ? ` AS \`${prefix}${field}\`` : ''),
+  ).join(', ');
+}
+
+/** Reads back a row selected with `membershipColumns(alias, prefix)`; null if the join missed. */
+export function prefixedMembership(
+  row: Record<string, unknown>,
+  prefix: string,
+): Membership | null {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+  const unprefixed = Object.fromEntries(
+    MEMBERSHIP_FIELDS.map((field) => [field, row[`${prefix}${field}`]]),
+  ) as unknown as MembershipRow;
+  return toMembership(unprefixed);
+}
+
+const MEMBERSHIP_COLUMNS = membershipColumns('m');
 
 const nullableNumber = (value: number | string | null): number | null =>
   value === null ? null : Number(value);
@@ -64,14 +122,112 @@ export class MembershipsRepository {
     userId: number,
     options: { executor?: SqlExecutor; lock?: boolean } = {},
   ): Promise<Membership | null> {
+    const membership = await this.find(organizationId, userId, options);
+    return membership?.deletedAt === null ? membership : null;
+  }
+
+  /** The membership whether active or soft-deleted. */
+  async find(
+    organizationId: number,
+    userId: number,
+    options: { executor?: SqlExecutor; lock?: boolean } = {},
+  ): Promise<Membership | null> {
     const executor = options.executor ?? this.database;
     const rows = await executor.query<MembershipRow>(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m ` +
-        'WHERE m.`organizationId` = ? AND m.`userId` = ? AND m.`deletedAt` IS NULL' +
+        'WHERE m.`organizationId` = ? AND m.`userId` = ?' +
         (options.lock ? executor.forUpdate : ''),
       [organizationId, userId],
     );
     return rows.length === 0 ? null : toMembership(rows[0]);
+  }
+
+  /** One page of members in membership id order; `limit + 1` rows tell if more follow. */
+  async list(organizationId: number, filters: MembershipListFilters): Promise<Membership[]> {
+    const conditions = ['m.`organizationId` = ?'];
+    const values: SqlParameter[] = [organizationId];
+    if (!filters.includeDeleted) conditions.push('m.`deletedAt` IS NULL');
+    if (filters.scope !== undefined) {
+      conditions.push('m.`scope` = ?');
+      values.push(filters.scope);
+    }
+    if (filters.group !== undefined) {
+      conditions.push('m.`permissionGroupId` = ?');
+      values.push(filters.group);
+    }
+    if (filters.professionId !== undefined) {
+      conditions.push('m.`professionId` = ?');
+      values.push(filters.professionId);
+    }
+    if (filters.namePrefix !== undefined) {
+      const pattern =
+        filters.namePrefix.toLowerCase().replace(/[!%_]/g, (char) => `!${char}`) + '%';
+      conditions.push(
+        "(LOWER(m.`firstName`) LIKE ? ESCAPE '!' OR LOWER(m.`lastName`) LIKE ? ESCAPE '!')",
+      );
+      values.push(pattern, pattern);
+    }
+    if (filters.visibleTo !== undefined) {
+      const { userId, groups } = filters.visibleTo;
+      conditions.push(
+        groups.length === 0
+          ? 'm.`userId` = ?'
+          : `(m.\`userId\` = ? OR m.\`permissionGroupId\` IN (${groups.map(() => '?').join(', ')}))`,
+      );
+      values.push(userId, ...groups);
+    }
+    if (filters.afterId !== undefined) {
+      conditions.push('m.`id` > ?');
+      values.push(filters.afterId);
+    }
+    const rows = await this.database.query<MembershipRow>(
+      `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m WHERE ${conditions.join(' AND ')} ` +
+        'ORDER BY m.`id` LIMIT ?',
+      [...values, filters.limit],
+    );
+    return rows.map(toMembership);
+  }
+
+  async insert(executor: SqlExecutor, membership: NewMembership): Promise<void> {
+    const createdAt = toDatabaseTimestamp(membership.createdAt);
+    await executor.execute(
+      'INSERT INTO `memberships` (`userId`, `organizationId`, `scope`, `firstName`, `lastName`, ' +
+        '`professionId`, `permissionGroupId`, `readGroupIds`, `manageGroupIds`, `version`, ' +
+        '`createdAt`, `updatedAt`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)',
+      [
+        membership.userId,
+        membership.organizationId,
+        membership.scope,
+        membership.firstName,
+        membership.lastName,
+        membership.professionId,
+        membership.permissions.group,
+        JSON.stringify(membership.permissions.read),
+        JSON.stringify(membership.permissions.manage),
+        createdAt,
+        createdAt,
+      ],
+    );
+  }
+
+  /** Soft-deletes (a date) or restores (null) the version that was read; returns success. */
+  async setDeletedAt(
+    executor: SqlExecutor,
+    current: Membership,
+    deletedAt: Date | null,
+    updatedAt: Date,
+  ): Promise<boolean> {
+    const affected = await executor.execute(
+      'UPDATE `memberships` SET `deletedAt` = ?, `updatedAt` = ?, `version` = `version` + 1 ' +
+        'WHERE `id` = ? AND `version` = ?',
+      [
+        deletedAt === null ? null : toDatabaseTimestamp(deletedAt),
+        toDatabaseTimestamp(updatedAt),
+        current.id,
+        current.version,
+      ],
+    );
+    return affected === 1;
   }
 
   /**
@@ -96,7 +252,11 @@ export class MembershipsRepository {
     return rows.length > 0;
   }
 
-  /** The ids among `groupIds` that are not groups of the organization. */
+  /**
+   * The ids among `groupIds` that are not groups of the organization. The groups found stay
+   * share-locked until the transaction ends, so a concurrent group deletion cannot slip in
+   * between this check and the write that references them.
+   */
   async missingGroups(
     executor: SqlExecutor,
     organizationId: number,
@@ -106,7 +266,8 @@ export class MembershipsRepository {
     const rows = await executor.query<{ id: number | string }>(
       'SELECT `id` FROM `organization_groups` WHERE `organizationId` = ? AND `id` IN (' +
         groupIds.map(() => '?').join(', ') +
-        ')',
+        ')' +
+        executor.forShare,
       [organizationId, ...groupIds],
     );
     const found = new Set(rows.map((row) => Number(row.id)));
@@ -114,8 +275,11 @@ export class MembershipsRepository {
   }
 
   /**
-   * Writes the changes only if the row is still the version that was read, still active and
-   * still in the organization; returns whether it was written.
+   * Writes the changes only if the row is still the version that was read; returns whether it
+   * was written. Every change bumps the version (deletion and restoration too) and a membership
+   * never changes organization, so the version alone proves the row is still the one judged.
+   * Matching on the primary key alone also keeps InnoDB from locking through a secondary index
+   * first, which deadlocked against the locking reads.
    */
   async update(
     executor: SqlExecutor,
@@ -141,8 +305,8 @@ export class MembershipsRepository {
     set('updatedAt', toDatabaseTimestamp(updatedAt));
     const affected = await executor.execute(
       `UPDATE \`memberships\` SET ${assignments.join(', ')}, \`version\` = \`version\` + 1 ` +
-        'WHERE `id` = ? AND `organizationId` = ? AND `version` = ? AND `deletedAt` IS NULL',
-      [...values, current.id, current.organizationId, current.version],
+        'WHERE `id` = ? AND `version` = ?',
+      [...values, current.id, current.version],
     );
     return affected === 1;
   }

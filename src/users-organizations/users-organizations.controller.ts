@@ -1,6 +1,20 @@
-import { Body, Controller, Get, Headers, Param, Patch, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiHeader as ApiHeaderDoc,
   ApiOkResponse,
   ApiOperation,
@@ -13,9 +27,12 @@ import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
 import { ApiHeader } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
+import { IdPipe } from '../common/validation/id.pipe';
 import { UserIdPipe } from '../common/validation/user-id.pipe';
 import { MAX_SAFE_ID, MIN_SAFE_ID } from '../common/validation/validators';
-import { MembershipEnvelope } from './dto/membership.response';
+import { CreateMembershipDto, newMembershipFrom } from './dto/create-membership.dto';
+import { ListMembershipsQuery } from './dto/list-memberships.query';
+import { MembershipEnvelope, MembershipPage } from './dto/membership.response';
 import { UpdateMembershipDto, changesFrom } from './dto/update-membership.dto';
 import { UserReference, UsersOrganizationsService } from './users-organizations.service';
 
@@ -43,6 +60,84 @@ const ETAG_HEADER = {
 export class UsersOrganizationsController {
   constructor(private readonly service: UsersOrganizationsService) {}
 
+  @Get()
+  @Authenticated()
+  @ApiOperation({
+    summary: 'List members',
+    description:
+      "The session organization's members in a stable order, a page at a time. Members see " +
+      'themselves and the members of the groups their read or manage lists cover.',
+  })
+  @ApiOkResponse({ type: MembershipPage })
+  @ApiProblems(400, 403)
+  list(
+    @CurrentAuth() auth: AuthContext,
+    @Query() query: ListMembershipsQuery,
+  ): Promise<MembershipPage> {
+    return this.service.list(auth, query);
+  }
+
+  @Post()
+  @Authenticated({ administrator: true })
+  @ApiOperation({
+    summary: 'Add a member',
+    description:
+      'Adds a user by id, or by email (a new email creates the user). Adding an active member ' +
+      'again is 409 ALREADY_MEMBER; a deleted one is 409 MEMBERSHIP_DELETED: restore it.',
+  })
+  @ApiBody({ type: CreateMembershipDto })
+  @ApiCreatedResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })
+  @ApiProblems(400, 409, 413, 415, 422)
+  async create(
+    @CurrentAuth() auth: AuthContext,
+    @Body() body: CreateMembershipDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MembershipEnvelope> {
+    const { view, etag } = await this.service.create(auth, newMembershipFrom(body));
+    response.setHeader(ApiHeader.ETag, etag);
+    response.setHeader('Location', `/users-organizations/v1/rs/users/${view.userId}`);
+    return { data: view };
+  }
+
+  @Delete(':userId')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Remove a member',
+    description:
+      "Soft delete; revokes the member's sessions in the organization. Administrators remove " +
+      'anyone; a member may remove itself (`me`). The last administrator cannot be removed.',
+  })
+  @USER_ID_PARAM
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiProblems(400, 403, 404, 409)
+  async remove(
+    @CurrentAuth() auth: AuthContext,
+    @Param('userId', UserIdPipe) userId: UserReference,
+  ): Promise<void> {
+    await this.service.remove(auth, userId);
+  }
+
+  @Post(':userId/restore')
+  @HttpCode(200)
+  @Authenticated({ administrator: true })
+  @ApiOperation({ summary: 'Restore a removed member' })
+  @ApiParam({
+    name: 'userId',
+    schema: { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID, example: 5 },
+  })
+  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })
+  @ApiProblems(400, 404, 409)
+  async restore(
+    @CurrentAuth() auth: AuthContext,
+    @Param('userId', IdPipe) userId: number,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<MembershipEnvelope> {
+    const { view, etag } = await this.service.restore(auth, userId);
+    response.setHeader(ApiHeader.ETag, etag);
+    return { data: view };
+  }
+
   @Get(':userId')
   @Authenticated()
   @ApiOperation({ summary: 'Get user organization', description: "A member's membership." })
@@ -60,7 +155,7 @@ export class UsersOrganizationsController {
   }
 
   @Patch(':userId')
-  @Authenticated()
+  @Authenticated({ targetParam: 'userId' })
   @ApiOperation({
     summary: 'Update user organization',
     description:

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
+import { UserRateLimitGuard } from '../../common/rate-limit/rate-limit.guards';
 import { ApiProblems } from '../../common/swagger/api-problems.decorator';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../auth-requirements';
 import { BearerAuthGuard } from '../guards/bearer-auth.guard';
@@ -13,8 +14,9 @@ export const SESSION_SECURITY = 'session-token';
  * The one decorator a route needs for authentication, also for other teams' modules.
  *
  * Guards run in this order, and the order matters: the access token first proves who calls;
- * only then is the session token checked against that same user (so neither token can stand in
- * for the other); only once the membership is loaded can the role be judged.
+ * then that caller's rate limit is counted (keyed by the verified `sub`, and before any database
+ * read); only then is the session token checked against that same user (so neither token can
+ * stand in for the other); only once the membership is loaded can the role be judged.
  */
 export function Authenticated(options: Partial<AuthRequirements> = {}) {
   const requirements: AuthRequirements = { session: true, administrator: false, ...options };
@@ -23,13 +25,17 @@ export function Authenticated(options: Partial<AuthRequirements> = {}) {
   }
   return applyDecorators(
     SetMetadata(AUTH_REQUIREMENTS, requirements),
-    UseGuards(BearerAuthGuard, requirements.session ? SessionGuard : BearerUserGuard),
+    UseGuards(
+      BearerAuthGuard,
+      UserRateLimitGuard,
+      requirements.session ? SessionGuard : BearerUserGuard,
+    ),
     // One requirement object with both keys: OpenAPI reads it as "both", not "either".
     ApiSecurity(
       requirements.session
         ? { [BEARER_SECURITY]: [], [SESSION_SECURITY]: [] }
         : { [BEARER_SECURITY]: [] },
     ),
-    ApiProblems(401, 503, ...(requirements.administrator ? [403] : [])),
+    ApiProblems(401, 429, 503, ...(requirements.administrator ? [403] : [])),
   );
 }

@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { ApiHeader } from '../../common/http/headers';
+import { requestIdOf } from '../../common/http/request-id.middleware';
+import { parseUserReference } from '../../common/validation/user-id.pipe';
 import { isAdministrator } from '../../users-organizations/membership.policy';
 import type { AuthenticatedRequest } from '../authenticated-request';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../auth-requirements';
@@ -52,7 +54,15 @@ export class SessionGuard implements CanActivate {
       throw error;
     }
 
-    const session = await this.sessions.resolve(claims.sessionId);
+    const requirements = this.reflector.get<AuthRequirements | undefined>(
+      AUTH_REQUIREMENTS,
+      context.getHandler(),
+    );
+    const target = targetOf(request, requirements, claims.userId);
+    const session = await this.sessions.resolve(
+      claims.sessionId,
+      typeof target === 'number' ? target : undefined,
+    );
     if (session === null) {
       throw unauthorized(ErrorCode.SESSION_NOT_FOUND, 'The session does not exist.');
     }
@@ -79,10 +89,6 @@ export class SessionGuard implements CanActivate {
       );
     }
 
-    const requirements = this.reflector.get<AuthRequirements | undefined>(
-      AUTH_REQUIREMENTS,
-      context.getHandler(),
-    );
     if (requirements?.administrator && !isAdministrator(membership)) {
       throw new AppException(
         ErrorCode.ADMIN_REQUIRED,
@@ -94,7 +100,32 @@ export class SessionGuard implements CanActivate {
       user: { id: session.userId, subject: session.subject },
       session: { id: session.sessionId, organizationId: session.organizationId },
       membership,
+      requestId: requestIdOf(request),
+      ...(target === 'self' ? { target: membership } : {}),
+      ...(typeof target === 'number' ? { target: session.target ?? null } : {}),
     };
     return true;
+  }
+}
+
+/**
+ * Which target to read with the session: `self` when the route's user is the caller, an id for
+ * another user, undefined when the route names none or the value is malformed (the route's pipe
+ * answers that with a 400).
+ */
+function targetOf(
+  request: AuthenticatedRequest,
+  requirements: AuthRequirements | undefined,
+  callerId: number,
+): number | 'self' | undefined {
+  const raw: unknown = requirements?.targetParam
+    ? request.params?.[requirements.targetParam]
+    : undefined;
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const reference = parseUserReference(raw);
+    return reference === 'me' || reference === callerId ? 'self' : reference;
+  } catch {
+    return undefined;
   }
 }

@@ -1,16 +1,27 @@
 import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../../app.module';
 import type { AppConfig } from '../../config/app-config';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
-import { setupSwagger } from '../swagger/swagger';
+import { HTTP_LOGGER } from '../logging/logging.module';
+import { setupSwagger, SWAGGER_UI_PATH } from '../swagger/swagger';
 import { StrictValidationPipe } from '../validation/validation.pipe';
 import { jsonBodyMiddleware } from './json-body.middleware';
 import { requestIdMiddleware } from './request-id.middleware';
+import { securityHeadersMiddleware } from './security-headers.middleware';
 
 export interface CreateAppOptions {
+  /**
+   * Unset: structured JSON logs (pino) at LOG_LEVEL. False: nothing is logged at all. A logger:
+   * Nest's own lines go there; the request log stays pino's.
+   */
   logger?: LoggerService | false;
+  /** Where the JSON log lines go instead of stdout: a hook for tests that read the log. */
+  logDestination?: DestinationStream;
   /** Extra modules mounted beside the app's own, as another team's module would be. */
   extraModules?: DynamicModule['imports'];
 }
@@ -21,14 +32,33 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot(config, options.extraModules),
-    { bodyParser: false, logger: options.logger, abortOnError: false },
+    AppModule.forRoot(config, options.extraModules, {
+      enabled: options.logger !== false,
+      destination: options.logDestination,
+    }),
+    {
+      bodyParser: false,
+      logger: options.logger,
+      // Held until the pino logger takes over below, so start-up lines are JSON too.
+      bufferLogs: options.logger === undefined,
+      abortOnError: false,
+    },
   );
+  if (options.logger === undefined) {
+    app.useLogger(app.get(Logger));
+    // Nest would hold every line until listen(); tests never call it, and nothing should wait.
+    app.flushLogs();
+  }
   app.disable('x-powered-by');
   // Only memberships carry an ETag, and it is ours: no automatic weak tags on other bodies.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  // Which X-Forwarded-For entries name the client (rate limits key on it); none by default.
+  app.set('trust proxy', config.trustProxy);
+  // Order matters: the request id first, then the request log, so that even a request refused
+  // by the body parser gets its line with its id.
   app.use(requestIdMiddleware);
+  app.use(app.get<RequestHandler>(HTTP_LOGGER));
+  app.use(securityHeadersMiddleware(SWAGGER_UI_PATH));
   app.use(jsonBodyMiddleware);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(new StrictValidationPipe());

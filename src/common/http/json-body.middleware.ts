@@ -5,13 +5,58 @@ import { ErrorCode } from '../errors/error-code';
 /** The largest legal PATCH is about 3 KiB (two 250-emoji names, 200 ids); 16 KiB leaves room. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-const parseJson = json({ limit: BODY_LIMIT_BYTES, strict: true, type: 'application/json' });
+/** Legal bodies nest 3 levels; the cap keeps recursive walkers (ours, class-transformer's) safe. */
+export const MAX_JSON_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x7b, 0x5b]);
+const CLOSERS = new Set([0x7d, 0x5d]);
+
+/** The deepest nesting of objects and arrays in raw JSON text, strings skipped. */
+export function jsonDepth(raw: Buffer): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (OPENERS.has(byte)) {
+      deepest = Math.max(deepest, ++depth);
+    } else if (CLOSERS.has(byte)) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+class TooDeepError extends Error {}
+
+const parseJson = json({
+  limit: BODY_LIMIT_BYTES,
+  strict: true,
+  type: 'application/json',
+  verify: (_request, _response, raw) => {
+    if (jsonDepth(raw) > MAX_JSON_DEPTH) throw new TooDeepError();
+  },
+});
 
 interface BodyParserError {
   type?: string;
 }
 
 function toAppException(error: BodyParserError): AppException {
+  if (error instanceof TooDeepError) {
+    return new AppException(
+      ErrorCode.VALIDATION_FAILED,
+      `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`,
+      { errors: [{ field: '', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` }] },
+    );
+  }
   switch (error.type) {
     case 'entity.too.large':
       return new AppException(
@@ -34,7 +79,10 @@ function toAppException(error: BodyParserError): AppException {
  * the handler as an empty object and be judged by validation instead of answered with 415.
  */
 export function jsonBodyMiddleware(request: Request, response: Response, next: NextFunction) {
-  const bodyType = request.is('application/json');
+  // An empty body (Content-Length: 0) needs no content type: it is no body at all.
+  const empty =
+    request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined;
+  const bodyType = empty ? null : request.is('application/json');
   if (bodyType === null) return next();
   if (bodyType === false) {
     return next(

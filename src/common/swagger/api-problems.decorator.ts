@@ -17,16 +17,21 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'The database or the identity provider is unavailable; see Retry-After.',
 };
 
+/** A status with the default description, or with one that fits the route (`[404, '...']`). */
+export type ApiProblem = number | [status: number, description: string];
+
 /** Documents error responses as problem+json, with the shared ProblemDto schema. */
-export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+export function ApiProblems(...problems: ApiProblem[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDto),
-    ...statuses.map((status) =>
-      ApiResponse({
+    ...problems.map((problem) => {
+      const [status, description] =
+        typeof problem === 'number' ? [problem, DESCRIPTIONS[problem]] : problem;
+      return ApiResponse({
         status,
-        description: DESCRIPTIONS[status],
+        description,
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
-      }),
-    ),
+      });
+    }),
   );
 }

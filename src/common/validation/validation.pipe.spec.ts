@@ -153,7 +153,10 @@ describe('StrictValidationPipe on UpdateMembershipDto', () => {
     it('refuses a null firstName', async () => {
       const errors = await errorsOf({ firstName: null });
       expect(errors).toEqual([
-        { field: 'firstName', message: 'must be a string of 1 to 250 characters' },
+        {
+          field: 'firstName',
+          message: 'must be a string of 1 to 250 characters, without control characters',
+        },
       ]);
     });
 
@@ -379,5 +382,25 @@ describe('toFieldErrors', () => {
       { field: 'a[0]', message: 'bad zero' },
       { field: 'a.b', message: 'bad b' },
     ]);
+  });
+});
+
+describe('StrictValidationPipe on single path and query values', () => {
+  it.each([
+    ['param', '0x10'],
+    ['param', '1e3'],
+    ['param', ' '],
+    ['query', '12'],
+  ] as const)(
+    'leaves the %s %p of type number as a string, for the route pipe',
+    async (type, value) => {
+      expect(await pipe.transform(value, { type, metatype: Number, data: 'id' })).toBe(value);
+    },
+  );
+
+  it('leaves a boolean-typed query value as sent', async () => {
+    expect(await pipe.transform('yes', { type: 'query', metatype: Boolean, data: 'flag' })).toBe(
+      'yes',
+    );
   });
 });

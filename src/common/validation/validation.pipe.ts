@@ -61,6 +61,15 @@ export class StrictValidationPipe extends ValidationPipe {
     });
   }
 
+  /**
+   * Leaves single path and query values as the strings they came as. The base pipe would run
+   * `Number()` on a parameter typed `number` before the route's own pipe sees it, turning
+   * "0x10" into 16 and "1e3" into 1000; parsing belongs to the route's pipe (IdPipe).
+   */
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (
       metadata.type === 'body' &&

@@ -50,6 +50,10 @@ export function IsSafeInteger(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
+/** Lone UTF-16 surrogates (no character at all) and C0/C1 control characters. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\uD800-\uDFFF\u0000-\u001F\u007F-\u009F]/u;
+
 export function IsCodePointLength(
   min: number,
   max: number,
@@ -61,10 +65,14 @@ export function IsCodePointLength(
       target: target.constructor,
       propertyName: propertyName as string,
       constraints: [min, max],
-      options: { message: `must be a string of ${min} to ${max} characters`, ...options },
+      options: {
+        message: `must be a string of ${min} to ${max} characters, without control characters`,
+        ...options,
+      },
       validator: {
         validate: (value: unknown) =>
           typeof value === 'string' &&
+          !UNPRINTABLE.test(value) &&
           codePointLength(value) >= min &&
           codePointLength(value) <= max,
       },

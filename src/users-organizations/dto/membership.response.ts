@@ -69,3 +69,16 @@ export function toMembershipView(membership: Membership): MembershipView {
     createdAt: membership.createdAt.toISOString(),
   };
 }
+
+export class MembershipPage {
+  @ApiProperty({ type: () => MembershipView, isArray: true })
+  data!: MembershipView[];
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: 'djE6MjA',
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
+}

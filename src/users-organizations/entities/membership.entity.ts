@@ -14,6 +14,8 @@ export enum Scope {
 @Entity({ name: 'memberships' })
 @Index('UQ_memberships_user_organization', ['userId', 'organizationId'], { unique: true })
 @Index('IDX_memberships_organization_scope', ['organizationId', 'scope', 'deletedAt'])
+@Index('IDX_memberships_organization_active', ['organizationId', 'deletedAt', 'id'])
+@Index('IDX_memberships_organization_id', ['organizationId', 'id'])
 export class MembershipEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;

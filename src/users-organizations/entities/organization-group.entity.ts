@@ -5,6 +5,7 @@ import { OrganizationEntity } from './organization.entity';
 /** A team inside one organization; permission ids point here. */
 @Entity({ name: 'organization_groups' })
 @Index('IDX_organization_groups_organization', ['organizationId', 'id'])
+@Index('UQ_organization_groups_name', ['organizationId', 'name'], { unique: true })
 export class OrganizationGroupEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;

@@ -1,0 +1,26 @@
+/** What an audit event records, and what domain events carry. */
+export enum AuditAction {
+  MembershipCreated = 'membership.created',
+  MembershipUpdated = 'membership.updated',
+  MembershipDeleted = 'membership.deleted',
+  MembershipRestored = 'membership.restored',
+  SessionOpened = 'session.opened',
+  SessionRevoked = 'session.revoked',
+}
+
+/** `{ field: { before, after } }`: only the fields that changed. */
+export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
+
+export interface AuditRecord {
+  organizationId: number;
+  actorUserId: number | null;
+  targetUserId: number | null;
+  action: AuditAction;
+  changes: FieldChanges;
+  requestId: string | null;
+  createdAt: Date;
+}
+
+export interface AuditEvent extends AuditRecord {
+  id: number;
+}

@@ -1,0 +1,38 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../auth/auth-context';
+import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
+import { decodeCursor, toPage } from '../common/pagination/cursor';
+import { ApiProblems } from '../common/swagger/api-problems.decorator';
+import { AuditRepository } from './audit.repository';
+import { AuditEventPage, ListAuditEventsQuery, toAuditEventView } from './dto/audit-events.dto';
+
+@ApiTags('audit')
+@Controller('users-organizations/v1/rs/audit-events')
+export class AuditController {
+  constructor(private readonly audit: AuditRepository) {}
+
+  @Get()
+  @Authenticated({ administrator: true })
+  @ApiOperation({
+    summary: 'List audit events',
+    description: "The session organization's membership and session changes, newest first.",
+  })
+  @ApiOkResponse({ type: AuditEventPage })
+  @ApiProblems(400)
+  async list(
+    @CurrentAuth() auth: AuthContext,
+    @Query() query: ListAuditEventsQuery,
+  ): Promise<AuditEventPage> {
+    const limit = query.limit ?? 50;
+    const rows = await this.audit.list(auth.session.organizationId, {
+      targetUserId: query.targetUserId,
+      action: query.action,
+      beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: limit + 1,
+    });
+    const page = toPage(rows, limit, (event) => event.id);
+    return { data: page.items.map(toAuditEventView), nextCursor: page.nextCursor };
+  }
+}

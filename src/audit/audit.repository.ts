@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database/columns';
+import { DatabaseService, SqlExecutor, SqlParameter } from '../database/database.service';
+import { AuditAction, AuditEvent, AuditRecord, FieldChanges } from './audit-event';
+
+interface AuditEventRow {
+  id: number | string;
+  organizationId: number | string;
+  actorUserId: number | string | null;
+  targetUserId: number | string | null;
+  action: string;
+  changes: string;
+  requestId: string | null;
+  createdAt: Date | string;
+}
+
+export interface AuditFilters {
+  targetUserId?: number;
+  action?: AuditAction;
+  /** Only events older than this id (the page cursor). */
+  beforeId?: number;
+  limit: number;
+}
+
+const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
+
+/** The audit trail, always read within one organization. */
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /** Written with the executor of the change's own transaction: both commit, or neither. */
+  async record(executor: SqlExecutor, event: AuditRecord): Promise<void> {
+    await executor.execute(
+      'INSERT INTO `audit_events` ' +
+        '(`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        event.organizationId,
+        event.actorUserId,
+        event.targetUserId,
+        event.action,
+        JSON.stringify(event.changes),
+        event.requestId,
+        toDatabaseTimestamp(event.createdAt),
+      ],
+    );
+  }
+
+  /** Newest first, keyset-paginated by id. */
+  async list(organizationId: number, filters: AuditFilters): Promise<AuditEvent[]> {
+    const conditions = ['`organizationId` = ?'];
+    const values: SqlParameter[] = [organizationId];
+    if (filters.targetUserId !== undefined) {
+      conditions.push('`targetUserId` = ?');
+      values.push(filters.targetUserId);
+    }
+    if (filters.action !== undefined) {
+      conditions.push('`action` = ?');
+      values.push(filters.action);
+    }
+    if (filters.beforeId !== undefined) {
+      conditions.push('`id` < ?');
+      values.push(filters.beforeId);
+    }
+    const rows = await this.database.query<AuditEventRow>(
+      'SELECT `id`, `organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, ' +
+        '`requestId`, `createdAt` FROM `audit_events` WHERE ' +
+        conditions.join(' AND ') +
+        ' ORDER BY `id` DESC LIMIT ?',
+      [...values, filters.limit],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      organizationId: Number(row.organizationId),
+      actorUserId: nullableNumber(row.actorUserId),
+      targetUserId: nullableNumber(row.targetUserId),
+      action: row.action as AuditAction,
+      changes: JSON.parse(row.changes) as FieldChanges,
+      requestId: row.requestId,
+      createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
+    }));
+  }
+}

@@ -1,0 +1,79 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsSafeInteger } from '../../common/validation/validators';
+import { QueryInteger } from '../../common/validation/query';
+import { AuditAction, AuditEvent } from '../audit-event';
+
+export class ListAuditEventsQuery {
+  @ApiPropertyOptional({ type: 'integer', example: 2, description: 'Only events about this user.' })
+  @IsOptional()
+  @QueryInteger()
+  @IsSafeInteger()
+  targetUserId?: number;
+
+  @ApiPropertyOptional({ enum: AuditAction, example: AuditAction.MembershipUpdated })
+  @IsOptional()
+  @IsIn(Object.values(AuditAction), { message: 'must be a known action' })
+  action?: AuditAction;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt({ message: 'must be an integer from 1 to 100' })
+  @Min(1, { message: 'must be an integer from 1 to 100' })
+  @Max(100, { message: 'must be an integer from 1 to 100' })
+  limit?: number;
+}
+
+export class AuditEventView {
+  @ApiProperty({ type: 'integer', example: 42 })
+  id!: number;
+
+  @ApiProperty({ type: 'integer', example: 1 })
+  organizationId!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 1, description: 'Who acted.' })
+  actorUserId!: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 2, description: 'Whose membership.' })
+  targetUserId!: number | null;
+
+  @ApiProperty({ enum: AuditAction, example: AuditAction.MembershipUpdated })
+  action!: AuditAction;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { firstName: { before: 'Bob', after: 'Robert' } },
+    description: 'The changed fields, before and after.',
+  })
+  changes!: Record<string, { before: unknown; after: unknown }>;
+
+  @ApiProperty({ type: 'string', nullable: true, example: '5f1c0c9e-6a8e-4c2b-9d43-0e6f3a1b2c3d' })
+  requestId!: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time', example: '2026-11-27T09:30:00.123Z' })
+  createdAt!: string;
+}
+
+export class AuditEventPage {
+  @ApiProperty({ type: () => AuditEventView, isArray: true })
+  data!: AuditEventView[];
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: 'djE6NDI',
+    description: 'Null on the last page.',
+  })
+  nextCursor!: string | null;
+}
+
+export function toAuditEventView(event: AuditEvent): AuditEventView {
+  return { ...event, createdAt: event.createdAt.toISOString() };
+}

@@ -1,0 +1,34 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { idColumn, timestampColumn } from '../../database/columns';
+
+/** One membership or session change: who, what, before and after, in which request. */
+@Entity({ name: 'audit_events' })
+@Index('IDX_audit_events_organization', ['organizationId', 'id'])
+@Index('IDX_audit_events_target', ['organizationId', 'targetUserId', 'id'])
+@Index('IDX_audit_events_action', ['organizationId', 'action', 'id'])
+export class AuditEventEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: number;
+
+  @Column(idColumn())
+  organizationId!: number;
+
+  @Column(idColumn({ nullable: true }))
+  actorUserId!: number | null;
+
+  @Column(idColumn({ nullable: true }))
+  targetUserId!: number | null;
+
+  @Column({ type: 'varchar', length: 40 })
+  action!: string;
+
+  /** `{ field: { before, after } }` as JSON text. */
+  @Column({ type: 'simple-json' })
+  changes!: Record<string, { before: unknown; after: unknown }>;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  requestId!: string | null;
+
+  @Column(timestampColumn())
+  createdAt!: Date;
+}

@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../database/database.service';
+
+export interface Profession {
+  id: number;
+  label: string;
+}
+
+/** The global catalogue of profession labels: the one table here not scoped by organization. */
+@Injectable()
+export class ProfessionsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /** Ordered by label in the database's collation (case-insensitive on MySQL/MariaDB). */
+  async findAll(): Promise<Profession[]> {
+    const rows = await this.database.query<{ id: number | string; label: string }>(
+      'SELECT `id`, `label` FROM `professions` ORDER BY `label`, `id`',
+    );
+    return rows.map((row) => ({ id: Number(row.id), label: row.label }));
+  }
+}

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { AppConfig } from '../../config/app-config';
+import { AppException } from '../errors/app.exception';
+import { ErrorCode } from '../errors/error-code';
+import { RateLimitStore } from './rate-limit.store';
+
+/** Every limit counts requests per minute. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+export const ADDRESS_THROTTLER = 'address';
+export const USER_THROTTLER = 'user';
+export const RateLimitHeader = {
+  Limit: 'RateLimit-Limit',
+  Remaining: 'RateLimit-Remaining',
+  Reset: 'RateLimit-Reset',
+  RetryAfter: 'Retry-After',
+} as const;
+
+const NO_RATE_LIMIT = 'users-organizations:no-rate-limit';
+
+/** Exempts a route or controller from every limit: health probes must never be refused. */
+export const NoRateLimit = () => SetMetadata(NO_RATE_LIMIT, true);
+
+function rateLimited(detail: string, limit: number, retryAfterSeconds: number): AppException {
+  const retryAfter = String(Math.max(1, retryAfterSeconds));
+  return new AppException(ErrorCode.RATE_LIMITED, detail, {
+    headers: {
+      [RateLimitHeader.RetryAfter]: retryAfter,
+      [RateLimitHeader.Limit]: String(limit),
+      [RateLimitHeader.Remaining]: '0',
+      [RateLimitHeader.Reset]: retryAfter,
+    },
+  });
+}
+
+/**
+ * A request can pass two limits (its address, then its user): the headers report the one with
+ * the fewest requests left.
+ */
+function setRateLimitHeaders(response: Response, limit: number, remaining: number, reset: number) {
+  const current = response.getHeader(RateLimitHeader.Remaining);
+  if (current !== undefined && Number(current) <= remaining) return;
+  response.setHeader(RateLimitHeader.Limit, String(limit));
+  response.setHeader(RateLimitHeader.Remaining, String(remaining));
+  response.setHeader(RateLimitHeader.Reset, String(Math.max(0, reset)));
+}
+
+/**
+ * @nestjs/throttler's guard, narrowed to one of the configured throttlers, counting per tracker
+ * across all routes (not per route), and answering with our problem+json and the standard
+ * `RateLimit-*` headers.
+ */
+abstract class SingleThrottlerGuard extends ThrottlerGuard {
+  protected abstract readonly throttlerName: string;
+  protected abstract readonly refusal: string;
+
+  constructor(
+    options: ThrottlerModuleOptions,
+    storage: ThrottlerStorage,
+    reflector: Reflector,
+    protected readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    // A limit of 0 means no limit.
+    this.throttlers = this.throttlers.filter(
+      (throttler) =>
+        throttler.name === this.throttlerName &&
+        (typeof throttler.limit !== 'number' || throttler.limit > 0),
+    );
+  }
+
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const exempt = this.reflector.getAllAndOverride<boolean | undefined>(NO_RATE_LIMIT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return Promise.resolve(exempt === true);
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string) {
+    return `${this.config.rateLimit.keyPrefix}${name}:${tracker}`;
+  }
+
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = request;
+    const http = context.switchToHttp();
+    const name = throttler.name ?? this.throttlerName;
+    const tracker = await getTracker(http.getRequest<Request>(), context);
+    const record = await this.storageService.increment(
+      generateKey(context, tracker, name),
+      ttl,
+      limit,
+      blockDuration,
+      name,
+    );
+    if (record.isBlocked) throw rateLimited(this.refusal, limit, record.timeToBlockExpire);
+    setRateLimitHeaders(
+      http.getResponse<Response>(),
+      limit,
+      Math.max(0, limit - record.totalHits),
+      record.timeToExpire,
+    );
+    return true;
+  }
+}
+
+/**
+ * Global guard, so it runs before any route's own guards: limits each client address, and
+ * refuses an address that has collected too many 401s in the last minute (a token-guessing or
+ * misconfigured client) before its requests reach the token checks and the database. The
+ * address is the socket's unless TRUST_PROXY names the proxies allowed to set X-Forwarded-For.
+ */
+@Injectable()
+export class AddressRateLimitGuard extends SingleThrottlerGuard {
+  protected readonly throttlerName = ADDRESS_THROTTLER;
+  protected readonly refusal = 'Too many requests from this address; retry after Retry-After.';
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    config: AppConfig,
+    private readonly store: RateLimitStore,
+  ) {
+    super(options, storage, reflector, config);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    await this.refuseAfterAuthenticationFailures(context);
+    return super.canActivate(context);
+  }
+
+  protected override getTracker(request: Request): Promise<string> {
+    return Promise.resolve(normalizeIp(request.ip ?? 'unknown'));
+  }
+
+  private async refuseAfterAuthenticationFailures(context: ExecutionContext): Promise<void> {
+    const limit = this.config.rateLimit.authFailuresPerMinute;
+    if (limit === 0) return;
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const key = `${this.config.rateLimit.keyPrefix}auth-failures:${await this.getTracker(request)}`;
+    const failures = await this.store.read(key);
+    if (failures.count >= limit) {
+      throw rateLimited(
+        'Too many failed authentications from this address; retry after Retry-After.',
+        limit,
+        failures.resetSeconds,
+      );
+    }
+    // Counted once the answer is known; the store never rejects.
+    response.once('finish', () => {
+      if (response.statusCode === 401) void this.store.hit(key, RATE_LIMIT_WINDOW_MS);
+    });
+  }
+}
+
+/**
+ * Limits each user. It runs in the @Authenticated() chain right after BearerAuthGuard, so the
+ * key is the `sub` of a verified token (never a claim read from an unverified one), and before
+ * the session and membership are read from the database.
+ */
+@Injectable()
+export class UserRateLimitGuard extends SingleThrottlerGuard {
+  protected readonly throttlerName = USER_THROTTLER;
+  protected readonly refusal = 'Too many requests for this user; retry after Retry-After.';
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    config: AppConfig,
+  ) {
+    super(options, storage, reflector, config);
+  }
+
+  protected override getTracker(request: Request & { user?: { subject?: unknown } }) {
+    const subject = request.user?.subject;
+    if (typeof subject !== 'string') {
+      throw new Error('UserRateLimitGuard must run after BearerAuthGuard');
+    }
+    return Promise.resolve(createHash('sha256').update(subject).digest('base64url'));
+  }
+}

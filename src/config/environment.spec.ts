@@ -1,0 +1,102 @@
+import { ConfigError, DEFAULT_RATE_LIMITS, loadConfig } from './app-config';
+import { parseTrustProxy } from './environment';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('logging, proxy and rate-limit settings', () => {
+  it('defaults: info logs, no trusted proxy, generous in-process limits', () => {
+    const config = loadConfig({});
+    expect(config.logLevel).toBe('info');
+    expect(config.trustProxy).toBe(false);
+    expect(config.rateLimit).toEqual({
+      perUserPerMinute: 600,
+      perAddressPerMinute: 1200,
+      authFailuresPerMinute: 200,
+      redisUrl: undefined,
+      keyPrefix: DEFAULT_RATE_LIMITS.keyPrefix,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: '10.0.0.0/8, loopback',
+      REDIS_URL: 'redis://:pw@cache.internal:6379/2',
+      RATE_LIMIT_PER_USER_PER_MINUTE: '60',
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '10',
+      RATE_LIMIT_KEY_PREFIX: 'staging:uo:',
+    });
+    expect(config.logLevel).toBe('warn');
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+    expect(config.rateLimit).toEqual({
+      perUserPerMinute: 60,
+      perAddressPerMinute: 0,
+      authFailuresPerMinute: 10,
+      redisUrl: 'redis://:pw@cache.internal:6379/2',
+      keyPrefix: 'staging:uo:',
+    });
+  });
+
+  it('accepts rediss:// and a host without a domain', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380' }).rateLimit.redisUrl).toBe(
+      'rediss://cache:6380',
+    );
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).rateLimit.redisUrl).toBe(
+      'redis://127.0.0.1:6379',
+    );
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_LEVEL', 'INFO'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,'],
+    ['TRUST_PROXY', '999.1.1.1'],
+    ['TRUST_PROXY', '100'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['REDIS_URL', 'cache:6379'],
+    ['RATE_LIMIT_PER_USER_PER_MINUTE', '-1'],
+    ['RATE_LIMIT_PER_USER_PER_MINUTE', 'many'],
+    ['RATE_LIMIT_PER_ADDRESS_PER_MINUTE', '1000001'],
+    ['RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', '2.5'],
+    ['RATE_LIMIT_KEY_PREFIX', 'has space'],
+    ['RATE_LIMIT_KEY_PREFIX', 'x'.repeat(101)],
+  ])('names %s for %p', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+});
+
+describe('parseTrustProxy', () => {
+  it.each([
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['loopback,linklocal,uniquelocal', ['loopback', 'linklocal', 'uniquelocal']],
+    ['10.1.2.3', ['10.1.2.3']],
+    ['10.0.0.0/8 , 192.168.0.0/16', ['10.0.0.0/8', '192.168.0.0/16']],
+    ['fd00::/8,::1', ['fd00::/8', '::1']],
+  ])('reads %p', (value, expected) => {
+    expect(parseTrustProxy(value)).toEqual(expected);
+  });
+
+  it.each(['', 'FALSE', 'maybe', '1.2.3', '10.0.0.0/8/1', '::1/129', 'loopback;10.0.0.1', '-1'])(
+    'refuses %p',
+    (value) => {
+      expect(parseTrustProxy(value)).toBeNull();
+    },
+  );
+});

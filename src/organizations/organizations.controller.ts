@@ -1,0 +1,26 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { BearerContext } from '../auth/auth-context';
+import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { CurrentBearer } from '../auth/decorators/current-auth.decorator';
+import { MyOrganizationListEnvelope } from './dto/my-organization.response';
+import { OrganizationsService } from './organizations.service';
+
+@ApiTags('organizations')
+@Controller('users-organizations/v1/rs/me/organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  @Get()
+  @Authenticated({ session: false })
+  @ApiOperation({
+    summary: 'List my organizations',
+    description:
+      "The caller's active memberships, with organization names and scopes, to pick one before " +
+      'opening a session (POST /sessions). Needs the bearer token only.',
+  })
+  @ApiOkResponse({ type: MyOrganizationListEnvelope })
+  async listMine(@CurrentBearer() caller: BearerContext): Promise<MyOrganizationListEnvelope> {
+    return { data: await this.organizations.listMine(caller) };
+  }
+}

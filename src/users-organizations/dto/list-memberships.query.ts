@@ -1,0 +1,54 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { QueryBoolean, QueryInteger } from '../../common/validation/query';
+import { IsCodePointLength, IsSafeInteger } from '../../common/validation/validators';
+import { Scope } from '../entities/membership.entity';
+
+export class ListMembershipsQuery {
+  @ApiPropertyOptional({ type: 'integer', enum: [1, 2], example: 2 })
+  @IsOptional()
+  @QueryInteger()
+  @IsIn([Scope.Administrator, Scope.Member], { message: 'must be 1 or 2' })
+  scope?: Scope;
+
+  @ApiPropertyOptional({ type: 'integer', example: 1, description: 'Members of this group.' })
+  @IsOptional()
+  @QueryInteger()
+  @IsSafeInteger({ message: 'must be a group id' })
+  group?: number;
+
+  @ApiPropertyOptional({ type: 'integer', example: 1 })
+  @IsOptional()
+  @QueryInteger()
+  @IsSafeInteger({ message: 'must be a profession id' })
+  professionId?: number;
+
+  @ApiPropertyOptional({
+    example: 'mar',
+    maxLength: 250,
+    description: 'Case-insensitive prefix of the first or last name.',
+  })
+  @IsOptional()
+  @IsString()
+  @IsCodePointLength(1, 250)
+  q?: string;
+
+  @ApiPropertyOptional({ type: 'boolean', default: false, description: 'Administrators only.' })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  includeDeleted?: boolean;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt({ message: 'must be an integer from 1 to 100' })
+  @Min(1, { message: 'must be an integer from 1 to 100' })
+  @Max(100, { message: 'must be an integer from 1 to 100' })
+  limit?: number;
+}

@@ -1,0 +1,141 @@
+import { Controller, Get, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { DataSource, EntitySubscriberInterface } from 'typeorm';
+import type { AuthContext } from '../../src/auth/auth-context';
+import { Authenticated } from '../../src/auth/decorators/authenticated.decorator';
+import { CurrentAuth } from '../../src/auth/decorators/current-auth.decorator';
+import { MembershipEntity } from '../../src/users-organizations/entities/membership.entity';
+import {
+  MembershipChangedEvent,
+  MembershipEvents,
+} from '../../src/users-organizations/membership-events';
+
+export const EXTENSION_ROUTE = '/users-organizations/v1/rs/extension';
+
+/**
+ * Counts the database transactions as TypeORM runs them (a subscriber of its transaction
+ * events), so a listener can tell whether a transaction was still open when it was called.
+ */
+@Injectable()
+export class TransactionWatcher implements OnModuleInit {
+  open = 0;
+  commits = 0;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    const subscriber: EntitySubscriberInterface = {
+      afterTransactionStart: () => {
+        this.open++;
+      },
+      afterTransactionCommit: () => {
+        this.open--;
+        this.commits++;
+      },
+      afterTransactionRollback: () => {
+        this.open--;
+      },
+    };
+    this.dataSource.subscribers.push(subscriber);
+  }
+}
+
+/** What the listener saw: the event, and the database's state at that moment. */
+export interface ReceivedEvent {
+  event: MembershipChangedEvent;
+  /** Transactions still open when the listener was called (0 once the change committed). */
+  openTransactions: number;
+  /** Transactions committed so far, when the listener was called. */
+  commits: number;
+  /** Read through the DataSource inside the listener, outside the change's transaction. */
+  stored: Promise<MembershipEntity | null>;
+}
+
+/** Another team's listener: records every membership event it receives, in order. */
+@Injectable()
+export class MembershipEventRecorder {
+  readonly received: ReceivedEvent[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionWatcher,
+  ) {}
+
+  @OnEvent(MembershipEvents.Created)
+  onCreated(event: MembershipChangedEvent): void {
+    this.record(event);
+  }
+
+  @OnEvent(MembershipEvents.Updated)
+  onUpdated(event: MembershipChangedEvent): void {
+    this.record(event);
+  }
+
+  @OnEvent(MembershipEvents.Deleted)
+  onDeleted(event: MembershipChangedEvent): void {
+    this.record(event);
+  }
+
+  @OnEvent(MembershipEvents.Restored)
+  onRestored(event: MembershipChangedEvent): void {
+    this.record(event);
+  }
+
+  /** Forgets what was received (between tests). */
+  clear(): void {
+    this.received.length = 0;
+  }
+
+  private record(event: MembershipChangedEvent): void {
+    const { open, commits } = this.transactions;
+    const stored = this.dataSource
+      .getRepository(MembershipEntity)
+      .findOneBy({ userId: event.userId, organizationId: event.organizationId });
+    stored.catch(() => undefined);
+    this.received.push({ event, openTransactions: open, commits, stored });
+  }
+}
+
+/** A listener that fails on one name: its failure must not undo nor fail the change. */
+@Injectable()
+export class FailingListener {
+  static readonly TRIGGER = 'Explode';
+
+  @OnEvent(MembershipEvents.Updated)
+  onUpdated(event: MembershipChangedEvent): void {
+    if (event.membership.firstName === FailingListener.TRIGGER) {
+      throw new Error('A listener of another module failed');
+    }
+  }
+}
+
+/** Another team's controller, behind the same guards as the users API. */
+@Controller('users-organizations/v1/rs/extension')
+export class ExtensionController {
+  @Get('whoami')
+  @Authenticated()
+  whoami(@CurrentAuth() auth: AuthContext) {
+    return {
+      data: {
+        userId: auth.user.id,
+        subject: auth.user.subject,
+        organizationId: auth.session.organizationId,
+        scope: auth.membership.scope,
+        requestId: auth.requestId,
+      },
+    };
+  }
+
+  @Get('admin')
+  @Authenticated({ administrator: true })
+  admin(@CurrentAuth() auth: AuthContext) {
+    return { data: { administrator: auth.user.id, organizationId: auth.session.organizationId } };
+  }
+}
+
+/** Mounted with `startTestApp(engine, { extraModules: [ExtensionModule] })`. */
+@Module({
+  controllers: [ExtensionController],
+  providers: [TransactionWatcher, MembershipEventRecorder, FailingListener],
+})
+export class ExtensionModule {}
