@@ -75,5 +75,7 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     dateStrings: false,
     connectTimeout: 5000,
     poolSize: database.poolSize,
+    // Past this many requests waiting for a connection, fail fast (503) instead of piling up.
+    extra: { queueLimit: database.poolSize * 4 },
   };
 }

@@ -22,6 +22,7 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 const UNAVAILABLE_ERROR_NAMES = new Set([
+  'DatabaseNotConnectedError',
   'CannotExecuteNotConnectedError',
   'ConnectionIsNotSetError',
   'QueryRunnerAlreadyReleasedError',

@@ -1,12 +1,11 @@
-import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
+import { DatabaseConnector } from './database-connector';
 import { DatabaseService } from './database.service';
-import { seedDemoData } from './seeds/seed-demo';
 
-/** The connection, migrations at start, and the demo data for a fresh embedded database. */
+/** The connection (made by DatabaseConnector, with retries), migrations and demo data. */
 @Global()
 @Module({
   imports: [
@@ -14,27 +13,12 @@ import { seedDemoData } from './seeds/seed-demo';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         ...buildDataSourceOptions(config.database),
-        migrationsRun: config.migrationsRun,
-        migrationsTransactionMode: 'each',
-        retryAttempts: 3,
-        retryDelay: 1000,
+        // DatabaseConnector connects, so that a database down at start does not stop the app.
+        manualInitialization: true,
       }),
     }),
   ],
-  providers: [DatabaseService],
+  providers: [DatabaseService, DatabaseConnector],
   exports: [DatabaseService],
 })
-export class DatabaseModule implements OnApplicationBootstrap {
-  private readonly logger = new Logger(DatabaseModule.name);
-
-  constructor(
-    @Inject(AppConfig) private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.embedded && (await seedDemoData(this.dataSource))) {
-      this.logger.log('Loaded the demo data into the empty embedded database.');
-    }
-  }
-}
+export class DatabaseModule {}

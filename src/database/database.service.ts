@@ -17,6 +17,11 @@ export interface SqlExecutor {
 
 const MAX_LOCK_RETRIES = 3;
 
+/** The app runs but has not (re)connected yet: answered as 503, like any outage. */
+export class DatabaseNotConnectedError extends Error {
+  override name = 'DatabaseNotConnectedError';
+}
+
 const LOCKS = {
   mysql: { forUpdate: ' FOR UPDATE', forShare: ' LOCK IN SHARE MODE' },
   sqlite: { forUpdate: '', forShare: '' },
@@ -99,6 +104,7 @@ export class DatabaseService implements SqlExecutor {
   private async withConnection<T>(
     work: (executor: SqlExecutor, runner: QueryRunner) => Promise<T>,
   ): Promise<T> {
+    if (!this.dataSource.isInitialized) throw new DatabaseNotConnectedError();
     if (this.engine === 'sqlite') {
       const runner = this.dataSource.createQueryRunner();
       const result = this.sqliteQueue.then(() =>
