@@ -50,7 +50,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
       return true;
     } catch (error) {
       this.logger.warn(
-        `The database is not available yet: ${error instanceof Error ? error.message : error}`,
+        `The database is not available yet: ${error instanceof Error ? error.message : String(error)}`,
       );
       if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
       return false;
