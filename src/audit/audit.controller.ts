@@ -6,7 +6,12 @@ import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
 import { decodeCursor, toPage } from '../common/pagination/cursor';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { AuditRepository } from './audit.repository';
-import { AuditEventPage, ListAuditEventsQuery, toAuditEventView } from './dto/audit-events.dto';
+import {
+  AUDIT_PAGE_DEFAULT,
+  AuditEventPage,
+  ListAuditEventsQuery,
+  toAuditEventView,
+} from './dto/audit-events.dto';
 
 @ApiTags('audit')
 @Controller('users-organizations/v1/rs/audit-events')
@@ -25,7 +30,7 @@ export class AuditController {
     @CurrentAuth() auth: AuthContext,
     @Query() query: ListAuditEventsQuery,
   ): Promise<AuditEventPage> {
-    const limit = query.limit ?? 50;
+    const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
     const rows = await this.audit.list(auth.session.organizationId, {
       targetUserId: query.targetUserId,
       action: query.action,

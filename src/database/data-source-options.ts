@@ -14,6 +14,9 @@ import { AddMembershipListIndexes1764288000000 } from './migrations/176428800000
 import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddGroupNameUnique';
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 
+/** The longest one statement may take, lock waits included. */
+export const QUERY_TIMEOUT_MS = 3000;
+
 export const ENTITIES = [
   UserEntity,
   OrganizationEntity,
@@ -73,9 +76,13 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     supportBigNumbers: true,
     bigNumberStrings: false,
     dateStrings: false,
-    connectTimeout: 5000,
+    connectTimeout: 3000,
     poolSize: database.poolSize,
-    // Past this many requests waiting for a connection, fail fast (503) instead of piling up.
-    extra: { queueLimit: database.poolSize * 4 },
+    // No statement may hang a request: past this, mysql2 drops the connection and the request
+    // is answered 503 (a database that stops answering without closing its sockets).
+    enableQueryTimeout: true,
+    maxQueryExecutionTime: QUERY_TIMEOUT_MS,
+    // A bound on memory, not the fail-fast rule: waiting is bounded in time by DatabaseService.
+    extra: { queueLimit: database.poolSize * 50 },
   };
 }

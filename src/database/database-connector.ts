@@ -40,7 +40,16 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
 
   private async connect(): Promise<boolean> {
     try {
-      if (!this.dataSource.isInitialized) await this.dataSource.initialize();
+      if (!this.dataSource.isInitialized) {
+        // initialize() rebuilds the subscriber list: keep those other modules added at start.
+        const added = [...this.dataSource.subscribers];
+        await this.dataSource.initialize();
+        for (const subscriber of added) {
+          if (!this.dataSource.subscribers.includes(subscriber)) {
+            this.dataSource.subscribers.push(subscriber);
+          }
+        }
+      }
       if (this.config.migrationsRun) {
         await this.dataSource.runMigrations({ transaction: 'each' });
       }

@@ -23,6 +23,7 @@ const UNAVAILABLE_CODES = new Set([
 
 const UNAVAILABLE_ERROR_NAMES = new Set([
   'DatabaseNotConnectedError',
+  'ConnectionAcquireTimeoutError',
   'CannotExecuteNotConnectedError',
   'ConnectionIsNotSetError',
   'QueryRunnerAlreadyReleasedError',

@@ -16,6 +16,41 @@ export interface SqlExecutor {
 }
 
 const MAX_LOCK_RETRIES = 3;
+/** The longest a request waits for a pooled connection before it is answered 503. */
+const ACQUIRE_TIMEOUT_MS = 2000;
+
+export class ConnectionAcquireTimeoutError extends Error {
+  override name = 'ConnectionAcquireTimeoutError';
+}
+
+function isStatementTimeout(error: unknown): boolean {
+  const shape = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (shape?.driverError?.code ?? shape?.code) === 'PROTOCOL_SEQUENCE_TIMEOUT';
+}
+
+function destroyConnection(runner: QueryRunner): void {
+  (runner as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
+}
+
+/** Gets the runner its pooled connection, or gives up after a deadline (and frees it later). */
+async function connectWithin(runner: QueryRunner, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const connecting = runner.connect();
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ConnectionAcquireTimeoutError()), timeoutMs);
+  });
+  try {
+    await Promise.race([connecting, expired]);
+  } catch (error) {
+    connecting.then(
+      () => runner.release(),
+      () => undefined,
+    );
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The app runs but has not (re)connected yet: answered as 503, like any outage. */
 export class DatabaseNotConnectedError extends Error {
@@ -90,7 +125,13 @@ export class DatabaseService implements SqlExecutor {
             await runner.commitTransaction();
             return result;
           } catch (error) {
-            if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+            if (isStatementTimeout(error)) {
+              // mysql2 rejected the statement but the connection still waits for its answer: a
+              // ROLLBACK would queue behind it forever. Closing the connection rolls back.
+              destroyConnection(runner);
+            } else if (runner.isTransactionActive) {
+              await runner.rollbackTransaction().catch(() => {});
+            }
             throw error;
           }
         });
@@ -114,8 +155,13 @@ export class DatabaseService implements SqlExecutor {
       return result;
     }
     const runner = this.dataSource.createQueryRunner();
+    await connectWithin(runner, ACQUIRE_TIMEOUT_MS);
     try {
       return await work(new RunnerExecutor(runner, 'mysql'), runner);
+    } catch (error) {
+      // Outside a transaction too: a connection whose statement timed out is unusable.
+      if (isStatementTimeout(error)) destroyConnection(runner);
+      throw error;
     } finally {
       await runner.release();
     }

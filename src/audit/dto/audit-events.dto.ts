@@ -1,10 +1,17 @@
+import { PageQuery } from '../../common/pagination/page.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { IsSafeInteger } from '../../common/validation/validators';
 import { QueryInteger } from '../../common/validation/query';
 import { AuditAction, AuditEvent } from '../audit-event';
 
-export class ListAuditEventsQuery {
+export const AUDIT_PAGE_DEFAULT = 50;
+
+export class ListAuditEventsQuery extends PageQuery {
+  // Validation comes from PageQuery; only the documented default differs.
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: AUDIT_PAGE_DEFAULT })
+  declare limit?: number;
+
   @ApiPropertyOptional({ type: 'integer', example: 2, description: 'Only events about this user.' })
   @IsOptional()
   @QueryInteger()
@@ -15,19 +22,6 @@ export class ListAuditEventsQuery {
   @IsOptional()
   @IsIn(Object.values(AuditAction), { message: 'must be a known action' })
   action?: AuditAction;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt({ message: 'must be an integer from 1 to 100' })
-  @Min(1, { message: 'must be an integer from 1 to 100' })
-  @Max(100, { message: 'must be an integer from 1 to 100' })
-  limit?: number;
 }
 
 export class AuditEventView {

@@ -4,6 +4,9 @@ export const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
 export const MIN_SAFE_ID = Number.MIN_SAFE_INTEGER;
 export const MAX_ID_LIST_LENGTH = 100;
 
+/** The OpenAPI schema of an id: an integer in the safe range. */
+export const ID_SCHEMA = { type: 'integer', minimum: MIN_SAFE_ID, maximum: MAX_SAFE_ID } as const;
+
 export function isSafeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }

@@ -6,8 +6,7 @@ import { ErrorCode } from '../../common/errors/error-code';
 import {
   IsCodePointLength,
   IsSafeInteger,
-  MAX_SAFE_ID,
-  MIN_SAFE_ID,
+  ID_SCHEMA,
   ValidateIfNotNull,
   ValidateIfPresent,
 } from '../../common/validation/validators';
@@ -15,11 +14,9 @@ import { Scope } from '../entities/membership.entity';
 import type { Permissions } from '../membership';
 import { PermissionsDto } from './update-membership.dto';
 
-const ID_RANGE = { type: 'integer', minimum: MIN_SAFE_ID, maximum: MAX_SAFE_ID } as const;
-
 /** Adds a user to the session organization, by user id or by email (exactly one of them). */
 export class CreateMembershipDto {
-  @ApiPropertyOptional({ ...ID_RANGE, example: 2, description: 'An existing user.' })
+  @ApiPropertyOptional({ ...ID_SCHEMA, example: 2, description: 'An existing user.' })
   @ValidateIfPresent()
   @IsSafeInteger({ message: 'must be a user id' })
   userId?: number;
@@ -53,7 +50,7 @@ export class CreateMembershipDto {
   @IsCodePointLength(1, 250)
   lastName!: string;
 
-  @ApiPropertyOptional({ ...ID_RANGE, nullable: true, example: 1 })
+  @ApiPropertyOptional({ ...ID_SCHEMA, nullable: true, example: 1 })
   @ValidateIfNotNull()
   @IsSafeInteger({ message: 'must be a profession id or null' })
   professionId?: number | null;

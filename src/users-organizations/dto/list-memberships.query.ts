@@ -1,10 +1,11 @@
+import { PageQuery } from '../../common/pagination/page.query';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
 import { QueryBoolean, QueryInteger } from '../../common/validation/query';
 import { IsCodePointLength, IsSafeInteger } from '../../common/validation/validators';
 import { Scope } from '../entities/membership.entity';
 
-export class ListMembershipsQuery {
+export class ListMembershipsQuery extends PageQuery {
   @ApiPropertyOptional({ type: 'integer', enum: [1, 2], example: 2 })
   @IsOptional()
   @QueryInteger()
@@ -38,17 +39,4 @@ export class ListMembershipsQuery {
   @QueryBoolean()
   @IsBoolean({ message: 'must be true or false' })
   includeDeleted?: boolean;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt({ message: 'must be an integer from 1 to 100' })
-  @Min(1, { message: 'must be an integer from 1 to 100' })
-  @Max(100, { message: 'must be an integer from 1 to 100' })
-  limit?: number;
 }

@@ -6,8 +6,7 @@ import {
   IsIdList,
   IsSafeInteger,
   MAX_ID_LIST_LENGTH,
-  MAX_SAFE_ID,
-  MIN_SAFE_ID,
+  ID_SCHEMA,
   ValidateIfNotNull,
   ValidateIfPresent,
 } from '../../common/validation/validators';
@@ -16,17 +15,15 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { Scope } from '../entities/membership.entity';
 import type { MembershipChanges } from '../membership';
 
-const ID_RANGE = { type: 'integer', minimum: MIN_SAFE_ID, maximum: MAX_SAFE_ID } as const;
-
 export class PermissionsDto {
   // Required, but may be null: only an absent key is an error, hence the custom rule.
-  @ApiProperty({ ...ID_RANGE, nullable: true, example: 1, description: "The member's own group." })
+  @ApiProperty({ ...ID_SCHEMA, nullable: true, example: 1, description: "The member's own group." })
   @ValidateIf((_object, value) => value !== null)
   @IsSafeInteger({ message: 'must be a group id or null' })
   group!: number | null;
 
   @ApiProperty({
-    ...ID_RANGE,
+    ...ID_SCHEMA,
     isArray: true,
     maxItems: MAX_ID_LIST_LENGTH,
     uniqueItems: true,
@@ -37,7 +34,7 @@ export class PermissionsDto {
   read!: number[];
 
   @ApiProperty({
-    ...ID_RANGE,
+    ...ID_SCHEMA,
     isArray: true,
     maxItems: MAX_ID_LIST_LENGTH,
     uniqueItems: true,
@@ -71,7 +68,7 @@ export class UpdateMembershipDto {
   lastName?: string;
 
   @ApiPropertyOptional({
-    ...ID_RANGE,
+    ...ID_SCHEMA,
     nullable: true,
     example: 2,
     description: 'An existing profession, or null to clear it.',

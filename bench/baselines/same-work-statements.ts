@@ -1,0 +1,334 @@
+/**
+ * THE ONE PLACE to keep in step with the app: the statements the app sends for one PATCH, per
+ * kind of change, in order, with the checks it makes between them. The same-work baseline runs
+ * exactly this plan. `npm run bench` reads both off the wire and says when they differ; then
+ * change this file (statements, their order, or `protocol` once the app uses prepared statements).
+ *
+ * The app as of commit dc8418a (src/auth/sessions.repository.ts, src/users-organizations/
+ * users-organizations.service.ts + memberships.repository.ts, src/audit/audit.repository.ts),
+ * through TypeORM's query runner, i.e. mysql2 `query()` (text protocol, client-side
+ * placeholders), one pool connection for the session read and another for the transaction:
+ *   profile: session+caller+target join; START TRANSACTION; UPDATE ... WHERE id AND version;
+ *            audit INSERT; COMMIT. When the UPDATE finds the row changed since the join
+ *            (hot rows): ROLLBACK, then START TRANSACTION; target SELECT ... FOR UPDATE; UPDATE;
+ *            audit INSERT; COMMIT.
+ *   scope:   session+caller+target join; START TRANSACTION; administrators SELECT ... FOR UPDATE;
+ *            target SELECT ... FOR UPDATE; UPDATE; audit INSERT; COMMIT.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  Changes,
+  HttpError,
+  MembershipRow,
+  SqlValue,
+  TokenClaims,
+  toDatabaseTimestamp,
+} from './common';
+
+/** What one request has learnt so far; statements read their parameters from it. */
+export interface RequestState {
+  claims: TokenClaims;
+  targetUserId: number;
+  changes: Changes;
+  now: Date;
+  requestId: string;
+  caller?: MembershipRow;
+  organizationId?: number;
+  administrators?: number[];
+  target?: MembershipRow;
+  /** Whether the request changes anything (the app writes nothing for a no-op body). */
+  writes?: boolean;
+}
+
+export function newRequestState(
+  claims: TokenClaims,
+  targetUserId: number,
+  changes: Changes,
+): RequestState {
+  return { claims, targetUserId, changes, now: new Date(), requestId: randomUUID() };
+}
+
+/** The rows of a SELECT, or the header of a write. */
+export type StatementResult = { rows: Record<string, unknown>[]; affectedRows: number };
+
+export interface Statement {
+  name: string;
+  sql: string | ((state: RequestState) => string);
+  /** On the request's transaction connection (from START TRANSACTION to COMMIT), or the pool. */
+  transaction: boolean;
+  /** `query` = text protocol as TypeORM sends it; `execute` = a prepared statement. */
+  protocol: 'query' | 'execute';
+  params?: (state: RequestState) => SqlValue[];
+  /** The statement is skipped when this says no (e.g. the writes of a no-op). */
+  when?: (state: RequestState) => boolean;
+  /** Checks and bookkeeping the app does with the result; throws HttpError to answer early. */
+  then?: (state: RequestState, result: StatementResult) => void;
+}
+
+/** Thrown by a statement when the row changed under an optimistic write: run the fallback. */
+export class StaleRow extends Error {}
+
+export interface Plan {
+  statements: Statement[];
+  /** After StaleRow: ROLLBACK, then these on a fresh transaction. */
+  fallback?: Statement[];
+}
+
+const COLUMNS = [
+  'id',
+  'userId',
+  'organizationId',
+  'scope',
+  'firstName',
+  'lastName',
+  'professionId',
+  'permissionGroupId',
+  'readGroupIds',
+  'manageGroupIds',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+] as const;
+
+const prefixed = (alias: string, prefix: string) =>
+  COLUMNS.map((column) => `${alias}.\`${column}\` AS \`${prefix}${column}\``).join(', ');
+
+const MEMBERSHIP_COLUMNS = COLUMNS.map((column) => `m.\`${column}\``).join(', ');
+
+/** The session, the caller and (unless the caller is the target) the target, in one join. */
+function sessionSql(s: RequestState): string {
+  const withTarget = s.targetUserId !== s.claims.userId;
+  return (
+    'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
+    's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
+    'u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`deletedAt` AS `organizationDeletedAt`, ' +
+    prefixed('m', 'caller_') +
+    (withTarget ? `, ${prefixed('t', 'target_')} ` : ' ') +
+    'FROM `sessions` s ' +
+    'JOIN `users` u ON u.`id` = s.`userId` ' +
+    'JOIN `organizations` o ON o.`id` = s.`organizationId` ' +
+    'LEFT JOIN `memberships` m ON m.`userId` = s.`userId` AND m.`organizationId` = s.`organizationId` ' +
+    (withTarget
+      ? 'LEFT JOIN `memberships` t ON t.`userId` = ? AND t.`organizationId` = s.`organizationId` '
+      : '') +
+    'WHERE s.`id` = ?'
+  );
+}
+
+function unprefix(row: Record<string, unknown>, prefix: string): MembershipRow | null {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+  const membership: Record<string, unknown> = {};
+  for (const column of COLUMNS) membership[column] = row[`${prefix}${column}`];
+  return membership as unknown as MembershipRow;
+}
+
+/** The session guard: every 401 rule of DESIGN section 5 on the joined row. */
+function session(judgeTarget: boolean): Statement {
+  return {
+    name: 'session',
+    sql: sessionSql,
+    transaction: false,
+    protocol: 'query',
+    params: (s) =>
+      s.targetUserId !== s.claims.userId
+        ? [s.targetUserId, s.claims.sessionId]
+        : [s.claims.sessionId],
+    then: (s, { rows }) => {
+      const row = rows[0];
+      if (!row) throw new HttpError(401, 'SESSION_NOT_FOUND');
+      if (Number(row.sessionUserId) !== s.claims.userId || row.subject !== s.claims.subject) {
+        throw new HttpError(401, 'SESSION_TOKEN_INVALID');
+      }
+      if (row.userDeletedAt !== null) throw new HttpError(401, 'USER_UNKNOWN');
+      if (row.revokedAt !== null) throw new HttpError(401, 'SESSION_REVOKED');
+      if ((row.expiresAt as Date).getTime() <= s.now.getTime()) {
+        throw new HttpError(401, 'SESSION_EXPIRED');
+      }
+      const caller = unprefix(row, 'caller_');
+      if (caller === null || caller.deletedAt !== null || row.organizationDeletedAt !== null) {
+        throw new HttpError(401, 'MEMBERSHIP_INACTIVE');
+      }
+      s.caller = caller;
+      s.organizationId = Number(row.sessionOrganizationId);
+      if (judgeTarget) {
+        const target = s.targetUserId === s.claims.userId ? caller : unprefix(row, 'target_');
+        judge(s, target);
+      }
+    },
+  };
+}
+
+const begin: Statement = {
+  name: 'begin',
+  sql: 'START TRANSACTION',
+  transaction: true,
+  protocol: 'query',
+};
+
+const lockAdministrators: Statement = {
+  name: 'lock administrators',
+  sql:
+    'SELECT `userId` FROM `memberships` ' +
+    'WHERE `organizationId` = ? AND `scope` = ? AND `deletedAt` IS NULL ORDER BY `id` FOR UPDATE',
+  transaction: true,
+  protocol: 'query',
+  params: (s) => [s.organizationId as number, 1],
+  then: (s, { rows }) => {
+    s.administrators = rows.map((row) => Number(row.userId));
+  },
+};
+
+const lockTarget: Statement = {
+  name: 'lock target',
+  sql:
+    `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m ` +
+    'WHERE m.`organizationId` = ? AND m.`userId` = ? FOR UPDATE',
+  transaction: true,
+  protocol: 'query',
+  params: (s) => [s.organizationId as number, s.targetUserId],
+  then: (s, { rows }) => judge(s, (rows[0] as unknown as MembershipRow | undefined) ?? null),
+};
+
+/** The UPDATE, conditional on the version read; `optimistic` turns a miss into the fallback. */
+function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
+  return {
+    name: 'update',
+    sql:
+      'UPDATE `memberships` SET ' +
+      columns.map((column) => `\`${column}\` = ?, `).join('') +
+      '`updatedAt` = ?, `version` = `version` + 1 WHERE `id` = ? AND `version` = ?',
+    transaction: true,
+    protocol: 'query',
+    when: (s) => s.writes === true,
+    params: (s) => {
+      const target = s.target as MembershipRow;
+      return [
+        ...columns.map((column) => s.changes[column] ?? target[column]),
+        toDatabaseTimestamp(s.now),
+        target.id,
+        target.version,
+      ];
+    },
+    then: (_s, { affectedRows }) => {
+      if (affectedRows === 1) return;
+      if (optimistic) throw new StaleRow();
+      throw new HttpError(409, 'CONFLICT');
+    },
+  };
+}
+
+const audit: Statement = {
+  name: 'audit',
+  sql:
+    'INSERT INTO `audit_events` ' +
+    '(`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`) ' +
+    'VALUES (?, ?, ?, ?, ?, ?, ?)',
+  transaction: true,
+  protocol: 'query',
+  when: (s) => s.writes === true,
+  params: (s) => {
+    const target = s.target as MembershipRow;
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    for (const field of ['firstName', 'lastName', 'scope'] as const) {
+      const after = s.changes[field];
+      if (after !== undefined && after !== target[field]) {
+        changes[field] = { before: target[field], after };
+      }
+    }
+    return [
+      Number(target.organizationId),
+      s.claims.userId,
+      Number(target.userId),
+      'membership.updated',
+      JSON.stringify(changes),
+      s.requestId,
+      toDatabaseTimestamp(s.now),
+    ];
+  },
+};
+
+const commit: Statement = { name: 'commit', sql: 'COMMIT', transaction: true, protocol: 'query' };
+
+const writing = (statement: Statement): Statement => ({
+  ...statement,
+  when: (s) => s.writes === true && (statement.when?.(s) ?? true),
+});
+
+/** A profile change (firstName / lastName): 5 statements, 10 when the row changed meanwhile. */
+export const PROFILE: Plan = {
+  statements: [
+    session(true),
+    writing(begin),
+    update(['firstName', 'lastName'], true),
+    audit,
+    writing(commit),
+  ],
+  fallback: [begin, lockTarget, update(['firstName', 'lastName'], false), audit, commit],
+};
+
+/** A scope change: 7 statements (the administrators' lock keeps the last-administrator rule). */
+export const SCOPE: Plan = {
+  statements: [
+    session(false),
+    begin,
+    lockAdministrators,
+    lockTarget,
+    update(['scope'], false),
+    audit,
+    commit,
+  ],
+};
+
+export function planFor(changes: Changes): Plan {
+  return changes.scope !== undefined ? SCOPE : PROFILE;
+}
+
+/** The target must be an active member; then the app's rules for who may change what. */
+function judge(s: RequestState, target: MembershipRow | null): void {
+  if (target === null || target.deletedAt !== null) {
+    throw new HttpError(404, 'MEMBERSHIP_NOT_FOUND');
+  }
+  const caller = s.caller as MembershipRow;
+  const administrator =
+    Number(caller.scope) === 1 &&
+    (s.administrators === undefined || s.administrators.includes(s.claims.userId));
+  const profile = s.changes.firstName !== undefined || s.changes.lastName !== undefined;
+  if (profile) {
+    const self = Number(caller.userId) === Number(target.userId);
+    const manages =
+      target.permissionGroupId !== null &&
+      (JSON.parse(caller.manageGroupIds) as number[]).includes(Number(target.permissionGroupId));
+    if (!self && !administrator && !manages) throw new HttpError(403, 'PROFILE_CHANGE_FORBIDDEN');
+  }
+  if (s.changes.scope !== undefined && !administrator) {
+    throw new HttpError(403, 'SCOPE_CHANGE_FORBIDDEN');
+  }
+  const { firstName, lastName, scope } = s.changes;
+  s.target = target;
+  s.writes =
+    (firstName !== undefined && firstName !== target.firstName) ||
+    (lastName !== undefined && lastName !== target.lastName) ||
+    (scope !== undefined && scope !== Number(target.scope));
+  if (
+    s.writes &&
+    s.administrators !== undefined &&
+    Number(target.scope) === 1 &&
+    scope === 2 &&
+    s.administrators.length <= 1
+  ) {
+    throw new HttpError(409, 'LAST_ADMIN');
+  }
+}
+
+/** The response is built from the row read and the changes, without reading it back. */
+export function resultingRow(s: RequestState): MembershipRow {
+  const target = s.target as MembershipRow;
+  if (!s.writes) return target;
+  return {
+    ...target,
+    ...s.changes,
+    version: Number(target.version) + 1,
+    updatedAt: s.now,
+  };
+}
