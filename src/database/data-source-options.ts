@@ -15,7 +15,7 @@ import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddG
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 
 /** The longest one statement may take, lock waits included. */
-export const QUERY_TIMEOUT_MS = 3000;
+export const QUERY_TIMEOUT_MS = 2500;
 
 export const ENTITIES = [
   UserEntity,

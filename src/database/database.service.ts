@@ -17,7 +17,7 @@ export interface SqlExecutor {
 
 const MAX_LOCK_RETRIES = 3;
 /** The longest a request waits for a pooled connection before it is answered 503. */
-const ACQUIRE_TIMEOUT_MS = 2000;
+const ACQUIRE_TIMEOUT_MS = 1500;
 
 export class ConnectionAcquireTimeoutError extends Error {
   override name = 'ConnectionAcquireTimeoutError';

@@ -1,12 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  HealthCheck,
-  HealthCheckResult,
-  HealthCheckService,
-  TypeOrmHealthIndicator,
-} from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { NoRateLimit } from '../common/rate-limit/rate-limit.guards';
+import { DatabasePing } from './database-ping';
 import { ShutdownState } from './shutdown-state';
 
 @ApiTags('health')
@@ -16,7 +12,7 @@ import { ShutdownState } from './shutdown-state';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabasePing,
     private readonly shutdown: ShutdownState,
   ) {}
 
@@ -32,7 +28,7 @@ export class HealthController {
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.shutdown.check('shutdown'),
-      () => this.database.pingCheck('database', { timeout: 1500 }),
+      () => this.database.check('database'),
     ]);
   }
 }
