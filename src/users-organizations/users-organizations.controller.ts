@@ -139,7 +139,7 @@ export class UsersOrganizationsController {
   }
 
   @Get(':userId')
-  @Authenticated()
+  @Authenticated({ targetParam: 'userId' })
   @ApiOperation({ summary: 'Get user organization', description: "A member's membership." })
   @USER_ID_PARAM
   @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })

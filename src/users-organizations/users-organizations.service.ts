@@ -68,10 +68,15 @@ export class UsersOrganizationsService {
   ) {}
 
   async get(auth: AuthContext, reference: UserReference): Promise<MembershipResult> {
+    // The session guard read the target with the session (auth.target), when the route asked.
     const target =
-      reference === 'me' || reference === auth.user.id
-        ? auth.membership
-        : await this.memberships.findActive(auth.session.organizationId, reference);
+      auth.target !== undefined
+        ? auth.target?.deletedAt === null
+          ? auth.target
+          : null
+        : reference === 'me' || reference === auth.user.id
+          ? auth.membership
+          : await this.memberships.findActive(auth.session.organizationId, reference);
     if (target === null) throw notFound();
     if (!canReadMembership(auth.membership, target)) {
       throw this.denied(auth, target.userId, ErrorCode.READ_FORBIDDEN);

@@ -73,11 +73,11 @@ export function IsCodePointLength(
         ...options,
       },
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' &&
-          !UNPRINTABLE.test(value) &&
-          codePointLength(value) >= min &&
-          codePointLength(value) <= max,
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || UNPRINTABLE.test(value)) return false;
+          const length = codePointLength(value);
+          return length >= min && length <= max;
+        },
       },
     });
 }
