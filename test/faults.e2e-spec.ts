@@ -41,6 +41,8 @@ const GRACE_PERIOD_MS = 10_000;
 /** Longest wait for the app to reconnect: its retry backoff tops out at 10 s. */
 const RECOVERY_TIMEOUT_MS = 30_000;
 const CASE_TIMEOUT_MS = 120_000;
+/** Case 1b: how long the database hangs, longer than any deadline of the app. */
+const HANG_MS = 12_000;
 /**
  * Case 2: a pool of 2 admits 2 + 8 queued (the app's queue limit is 4 × the pool) requests. At
  * 150 ms per round trip (a PATCH makes 5) the last admitted one waits about 5 × 0.75 s: inside
@@ -725,6 +727,70 @@ describe('faults against a real process on MariaDB', () => {
       expect({ live: statusOf(live), ready: statusOf(ready) }).toEqual({ live: 200, ready: 503 });
       expect(recovered).not.toBeNull();
       expect(readyAgain).not.toBeNull();
+      expect(afterwards.map(statusOf)).toEqual([200, 200, 200, 200]);
+      expect(app.child.hasExited).toBe(false);
+      expect(unhandledErrors(app)).toEqual([]);
+      expect({ lost: integrity.lost, corrupted: integrity.corrupted }).toEqual({
+        lost: [],
+        corrupted: [],
+      });
+      await app.child.stop();
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    'the database hangs under load (connections open, nothing answers): every request is ' +
+      'answered 200 or 503 within the deadline, and it serves again when the database answers',
+    async () => {
+      const fault = new FaultCase('1b. Database hangs under load');
+      const proxy = await newProxy();
+      const app = await startApp(proxy.port);
+      const before = await membershipStates();
+      for (const member of MEMBERS)
+        expect(statusOf(await fault.rename(app.port, member))).toBe(200);
+
+      let stop = false;
+      const load = runLoad({
+        concurrency: 20,
+        maxRequests: 1000,
+        stop: () => stop,
+        send: (index) => fault.rename(app.port, MEMBERS[index % MEMBERS.length]),
+      });
+      const served = await waitFor(() => fault.tally.count(200) >= 60, 30_000);
+
+      proxy.pause();
+      fault.faultsInjected++;
+      await sleep(HANG_MS);
+      // Still under load: the process answers, and says it is not ready.
+      const live = await fault.send(app.port, 'GET', '/health/live');
+      const ready = await fault.send(app.port, 'GET', '/health/ready');
+      stop = true;
+      await load;
+
+      proxy.resume();
+      const recovered = await pollUntil(() => fault.rename(app.port, ALICE), 200);
+      const afterwards: Outcome[] = [];
+      for (const member of MEMBERS) afterwards.push(await fault.rename(app.port, member));
+      const integrity = await fault.integrity(before);
+
+      fault.report(
+        {
+          sent: `${fault.tally.sent} requests: PATCH /users/me (own firstName) from 4 members, 20 in flight, plus health probes`,
+          faults: `proxy paused for ${HANG_MS / 1000} s under load (connections stay open, nothing is forwarded), then resumed`,
+          cameBack: `${fault.tally.describe()}; while hung /health/live ${statusOf(live)}, /health/ready ${statusOf(ready)}; serving again after ${recovered?.ms ?? '—'} ms without a restart`,
+          database: integrity.describe(),
+        },
+        integrity,
+      );
+
+      expect(served).toBe(true);
+      // A timeout here is a request that waited past REQUEST_TIMEOUT_MS: the hang reached it.
+      expect(fault.tally.unexpected([200, 503])).toEqual({});
+      expect(fault.tally.count(503)).toBeGreaterThan(0);
+      expect(fault.tally.malformed503).toBe(0);
+      expect({ live: statusOf(live), ready: statusOf(ready) }).toEqual({ live: 200, ready: 503 });
+      expect(recovered).not.toBeNull();
       expect(afterwards.map(statusOf)).toEqual([200, 200, 200, 200]);
       expect(app.child.hasExited).toBe(false);
       expect(unhandledErrors(app)).toEqual([]);

@@ -1,5 +1,8 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { Injectable } from '@nestjs/common';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2';
 import { DataSource, QueryRunner } from 'typeorm';
+import { QUERY_TIMEOUT_MS } from './data-source-options';
 import { isRetryableLockError } from './database-errors';
 
 export type SqlParameter = string | number | null;
@@ -19,37 +22,21 @@ const MAX_LOCK_RETRIES = 3;
 /** The longest a request waits for a pooled connection before it is answered 503. */
 const ACQUIRE_TIMEOUT_MS = 1500;
 
+/**
+ * Every statement the service sends, published before it goes out (SQLite's transaction
+ * boundaries included): a hook for tracing and for the test that counts a PATCH's statements.
+ * Costs one property read per statement while nobody subscribes.
+ */
+export const SQL_STATEMENT_CHANNEL = diagnosticsChannel.channel('users-organizations:sql');
+
 export class ConnectionAcquireTimeoutError extends Error {
   override name = 'ConnectionAcquireTimeoutError';
 }
 
-function isStatementTimeout(error: unknown): boolean {
-  const shape = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return (shape?.driverError?.code ?? shape?.code) === 'PROTOCOL_SEQUENCE_TIMEOUT';
-}
-
-function destroyConnection(runner: QueryRunner): void {
-  (runner as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
-}
-
-/** Gets the runner its pooled connection, or gives up after a deadline (and frees it later). */
-async function connectWithin(runner: QueryRunner, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const connecting = runner.connect();
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectionAcquireTimeoutError()), timeoutMs);
-  });
-  try {
-    await Promise.race([connecting, expired]);
-  } catch (error) {
-    connecting.then(
-      () => runner.release(),
-      () => undefined,
-    );
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+/** A statement outlived QUERY_TIMEOUT_MS; its connection was closed, which rolls it back. */
+export class StatementTimeoutError extends Error {
+  override name = 'StatementTimeoutError';
+  readonly code = 'PROTOCOL_SEQUENCE_TIMEOUT';
 }
 
 /** The app runs but has not (re)connected yet: answered as 503, like any outage. */
@@ -62,36 +49,121 @@ const LOCKS = {
   sqlite: { forUpdate: '', forShare: '' },
 } as const;
 
-class RunnerExecutor implements SqlExecutor {
-  readonly forUpdate: string;
-  readonly forShare: string;
+function publish(sql: string): void {
+  if (SQL_STATEMENT_CHANNEL.hasSubscribers) SQL_STATEMENT_CHANNEL.publish(sql);
+}
 
-  constructor(
-    private readonly runner: QueryRunner,
-    engine: 'mysql' | 'sqlite',
-  ) {
-    this.forUpdate = LOCKS[engine].forUpdate;
-    this.forShare = LOCKS[engine].forShare;
+/** Gets a pooled connection, or gives up after a deadline (a late one goes straight back). */
+function acquire(pool: Pool): Promise<PoolConnection> {
+  return new Promise((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      reject(new ConnectionAcquireTimeoutError());
+    }, ACQUIRE_TIMEOUT_MS);
+    pool.getConnection((error, connection) => {
+      if (expired) {
+        connection?.release();
+        return;
+      }
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(connection);
+    });
+  });
+}
+
+/**
+ * One pooled MySQL connection, driven through mysql2's own API: prepared statements (the
+ * driver caches them per connection), and a deadline this class enforces itself on every
+ * statement, PREPARE included. A statement past its deadline closes the connection: the server
+ * rolls back, and nothing queued behind the lost answer waits for it.
+ */
+class MysqlExecutor implements SqlExecutor {
+  readonly forUpdate = LOCKS.mysql.forUpdate;
+  readonly forShare = LOCKS.mysql.forShare;
+  private closed = false;
+
+  constructor(private readonly connection: PoolConnection) {}
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    return (await this.send(sql, parameters, true)) as Row[];
+  }
+
+  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    return ((await this.send(sql, parameters, true)) as ResultSetHeader).affectedRows;
+  }
+
+  /** Transaction control goes as plain text: not every server prepares it. */
+  async control(sql: 'START TRANSACTION' | 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    await this.send(sql, [], false);
+  }
+
+  /** Back to the pool, or closed for good if a statement left it in an unknown state. */
+  release(): void {
+    if (this.closed) return;
+    this.connection.release();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.connection.destroy();
+  }
+
+  private send(sql: string, values: SqlParameter[], prepared: boolean): Promise<unknown> {
+    publish(sql);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        this.close();
+        reject(new StatementTimeoutError(`statement timed out after ${QUERY_TIMEOUT_MS} ms`));
+      }, QUERY_TIMEOUT_MS);
+      const done = (error: Error | null, result?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve(result);
+      };
+      if (prepared) this.connection.execute({ sql, values }, done);
+      else this.connection.query({ sql, values }, done);
+    });
+  }
+}
+
+class SqliteExecutor implements SqlExecutor {
+  readonly forUpdate = LOCKS.sqlite.forUpdate;
+  readonly forShare = LOCKS.sqlite.forShare;
+
+  constructor(private readonly runner: QueryRunner) {}
+
+  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    publish(sql);
     const result = await this.runner.query(sql, parameters, true);
     return (result.records ?? []) as Row[];
   }
 
   async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    publish(sql);
     const result = await this.runner.query(sql, parameters, true);
     return result.affected ?? 0;
   }
 }
 
 /**
- * Plain SQL over TypeORM's connection, written once for both engines (backtick quoting and `?`
- * placeholders are understood by MySQL and SQLite alike).
+ * Plain SQL, written once for both engines (backtick quoting and `?` placeholders are
+ * understood by MySQL and SQLite alike).
  *
- * SQLite has one shared connection in TypeORM: without the queue, a statement of one request
- * could land inside another request's open transaction. MySQL gets a pooled connection per
- * transaction and retries lock conflicts (deadlock, lock wait timeout) a bounded number of times.
+ * MySQL: statements go straight to the mysql2 pool TypeORM opened (TypeORM keeps the schema,
+ * the migrations and the connection settings), as prepared statements under this service's
+ * deadlines, and lock conflicts (deadlock, lock wait timeout) are retried a bounded number of
+ * times. SQLite has one shared connection in TypeORM: the queue keeps a statement of one request
+ * from landing inside another request's open transaction.
  */
 @Injectable()
 export class DatabaseService implements SqlExecutor {
@@ -106,35 +178,35 @@ export class DatabaseService implements SqlExecutor {
     this.forShare = LOCKS[this.engine].forShare;
   }
 
-  query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    return this.withConnection((executor) => executor.query<Row>(sql, parameters));
+  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    if (this.engine === 'sqlite') return this.sqlite((executor) => executor.query(sql, parameters));
+    const executor = await this.connect();
+    try {
+      return await executor.query<Row>(sql, parameters);
+    } finally {
+      executor.release();
+    }
   }
 
-  execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    return this.withConnection((executor) => executor.execute(sql, parameters));
+  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    if (this.engine === 'sqlite') {
+      return this.sqlite((executor) => executor.execute(sql, parameters));
+    }
+    const executor = await this.connect();
+    try {
+      return await executor.execute(sql, parameters);
+    } finally {
+      executor.release();
+    }
   }
 
   /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
   async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.withConnection(async (executor, runner) => {
-          await runner.startTransaction();
-          try {
-            const result = await work(executor);
-            await runner.commitTransaction();
-            return result;
-          } catch (error) {
-            if (isStatementTimeout(error)) {
-              // mysql2 rejected the statement but the connection still waits for its answer: a
-              // ROLLBACK would queue behind it forever. Closing the connection rolls back.
-              destroyConnection(runner);
-            } else if (runner.isTransactionActive) {
-              await runner.rollbackTransaction().catch(() => {});
-            }
-            throw error;
-          }
-        });
+        return this.engine === 'sqlite'
+          ? await this.sqliteTransaction(work)
+          : await this.mysqlTransaction(work);
       } catch (error) {
         if (attempt >= MAX_LOCK_RETRIES || !isRetryableLockError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
@@ -142,28 +214,50 @@ export class DatabaseService implements SqlExecutor {
     }
   }
 
-  private async withConnection<T>(
-    work: (executor: SqlExecutor, runner: QueryRunner) => Promise<T>,
-  ): Promise<T> {
-    if (!this.dataSource.isInitialized) throw new DatabaseNotConnectedError();
-    if (this.engine === 'sqlite') {
-      const runner = this.dataSource.createQueryRunner();
-      const result = this.sqliteQueue.then(() =>
-        work(new RunnerExecutor(runner, 'sqlite'), runner),
-      );
-      this.sqliteQueue = result.catch(() => undefined);
-      return result;
-    }
-    const runner = this.dataSource.createQueryRunner();
-    await connectWithin(runner, ACQUIRE_TIMEOUT_MS);
+  private async mysqlTransaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    const executor = await this.connect();
     try {
-      return await work(new RunnerExecutor(runner, 'mysql'), runner);
+      await executor.control('START TRANSACTION');
+      const result = await work(executor);
+      await executor.control('COMMIT');
+      return result;
     } catch (error) {
-      // Outside a transaction too: a connection whose statement timed out is unusable.
-      if (isStatementTimeout(error)) destroyConnection(runner);
+      // A closed connection has rolled back already; on a live one, a failed ROLLBACK leaves
+      // the connection in doubt, so it is closed rather than handed to the next request.
+      if (!executor.isClosed) await executor.control('ROLLBACK').catch(() => executor.close());
       throw error;
     } finally {
-      await runner.release();
+      executor.release();
     }
+  }
+
+  private async connect(): Promise<MysqlExecutor> {
+    const pool = (this.dataSource.driver as { pool?: Pool }).pool;
+    if (!this.dataSource.isInitialized || !pool) throw new DatabaseNotConnectedError();
+    return new MysqlExecutor(await acquire(pool));
+  }
+
+  private sqliteTransaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.sqlite(async (executor, runner) => {
+      publish('BEGIN TRANSACTION');
+      await runner.startTransaction();
+      try {
+        const result = await work(executor);
+        publish('COMMIT');
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  private sqlite<T>(work: (executor: SqliteExecutor, runner: QueryRunner) => Promise<T>) {
+    if (!this.dataSource.isInitialized) return Promise.reject(new DatabaseNotConnectedError());
+    const runner = this.dataSource.createQueryRunner();
+    const result = this.sqliteQueue.then(() => work(new SqliteExecutor(runner), runner));
+    this.sqliteQueue = result.catch(() => undefined);
+    return result;
   }
 }

@@ -1,27 +1,18 @@
-import type { DataSource, Logger } from 'typeorm';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { SQL_STATEMENT_CHANNEL } from '../../src/database/database.service';
 
 /**
- * Records every SQL statement the app sends through TypeORM (transaction boundaries included:
- * TypeORM sends them as statements too), by standing in for the DataSource's logger.
+ * Records every SQL statement the app sends (transaction boundaries included), from the channel
+ * DatabaseService publishes each statement on before it goes to the driver.
  */
 export class StatementCounter {
   readonly statements: string[] = [];
-  private readonly original: Logger;
+  private readonly record = (sql: unknown) => {
+    this.statements.push(String(sql));
+  };
 
-  constructor(private readonly dataSource: DataSource) {
-    this.original = dataSource.logger;
-    const record = (query: string) => {
-      this.statements.push(query);
-    };
-    const counting: Logger = {
-      logQuery: record,
-      logQueryError: () => undefined,
-      logQuerySlow: () => undefined,
-      logSchemaBuild: () => undefined,
-      logMigration: () => undefined,
-      log: () => undefined,
-    };
-    Object.defineProperty(dataSource, 'logger', { value: counting, configurable: true });
+  constructor() {
+    diagnosticsChannel.subscribe(SQL_STATEMENT_CHANNEL.name, this.record);
   }
 
   reset(): void {
@@ -29,6 +20,6 @@ export class StatementCounter {
   }
 
   restore(): void {
-    Object.defineProperty(this.dataSource, 'logger', { value: this.original, configurable: true });
+    diagnosticsChannel.unsubscribe(SQL_STATEMENT_CHANNEL.name, this.record);
   }
 }
