@@ -22,10 +22,17 @@ const MAX_LOCK_RETRIES = 3;
 /** The longest a request waits for a pooled connection before it is answered 503. */
 const ACQUIRE_TIMEOUT_MS = 1500;
 
+/** What SQL_STATEMENT_CHANNEL publishes: a statement, once the database answered or failed it. */
+export interface SqlStatementMessage {
+  sql: string;
+  /** Set when the statement failed, timed out included. */
+  error?: unknown;
+}
+
 /**
- * Every statement the service sends, published before it goes out (SQLite's transaction
- * boundaries included): a hook for tracing and for the test that counts a PATCH's statements.
- * Costs one property read per statement while nobody subscribes.
+ * Every statement the service sends, transaction boundaries included, published once it settled:
+ * a hook for tracing, for counting a PATCH's statements, and for telling when a transaction
+ * committed. Costs one property read per statement while nobody subscribes.
  */
 export const SQL_STATEMENT_CHANNEL = diagnosticsChannel.channel('users-organizations:sql');
 
@@ -49,8 +56,23 @@ const LOCKS = {
   sqlite: { forUpdate: '', forShare: '' },
 } as const;
 
-function publish(sql: string): void {
-  if (SQL_STATEMENT_CHANNEL.hasSubscribers) SQL_STATEMENT_CHANNEL.publish(sql);
+function publish(sql: string, error?: unknown): void {
+  if (SQL_STATEMENT_CHANNEL.hasSubscribers) {
+    const message: SqlStatementMessage = error === undefined ? { sql } : { sql, error };
+    SQL_STATEMENT_CHANNEL.publish(message);
+  }
+}
+
+/** Runs one statement of the embedded database, published once it settled. */
+async function published<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    publish(sql);
+    return result;
+  } catch (error) {
+    publish(sql, error);
+    throw error;
+  }
 }
 
 /** Gets a pooled connection, or gives up after a deadline (a late one goes straight back). */
@@ -115,21 +137,20 @@ class MysqlExecutor implements SqlExecutor {
   }
 
   private send(sql: string, values: SqlParameter[], prepared: boolean): Promise<unknown> {
-    publish(sql);
     return new Promise((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        this.close();
-        reject(new StatementTimeoutError(`statement timed out after ${QUERY_TIMEOUT_MS} ms`));
-      }, QUERY_TIMEOUT_MS);
       const done = (error: Error | null, result?: unknown) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        publish(sql, error ?? undefined);
         if (error) reject(error);
         else resolve(result);
       };
+      const timer = setTimeout(() => {
+        this.close();
+        done(new StatementTimeoutError(`statement timed out after ${QUERY_TIMEOUT_MS} ms`));
+      }, QUERY_TIMEOUT_MS);
       if (prepared) this.connection.execute({ sql, values }, done);
       else this.connection.query({ sql, values }, done);
     });
@@ -143,14 +164,12 @@ class SqliteExecutor implements SqlExecutor {
   constructor(private readonly runner: QueryRunner) {}
 
   async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    publish(sql);
-    const result = await this.runner.query(sql, parameters, true);
+    const result = await published(sql, () => this.runner.query(sql, parameters, true));
     return (result.records ?? []) as Row[];
   }
 
   async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    publish(sql);
-    const result = await this.runner.query(sql, parameters, true);
+    const result = await published(sql, () => this.runner.query(sql, parameters, true));
     return result.affected ?? 0;
   }
 }
@@ -239,15 +258,15 @@ export class DatabaseService implements SqlExecutor {
 
   private sqliteTransaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
     return this.sqlite(async (executor, runner) => {
-      publish('BEGIN TRANSACTION');
-      await runner.startTransaction();
+      await published('BEGIN TRANSACTION', () => runner.startTransaction());
       try {
         const result = await work(executor);
-        publish('COMMIT');
-        await runner.commitTransaction();
+        await published('COMMIT', () => runner.commitTransaction());
         return result;
       } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+        if (runner.isTransactionActive) {
+          await published('ROLLBACK', () => runner.rollbackTransaction()).catch(() => {});
+        }
         throw error;
       }
     });

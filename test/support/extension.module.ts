@@ -1,8 +1,10 @@
-import { Controller, Get, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { Controller, Get, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DataSource, EntitySubscriberInterface } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuthContext } from '../../src/auth/auth-context';
 import { Authenticated } from '../../src/auth/decorators/authenticated.decorator';
+import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../src/database/database.service';
 import { CurrentAuth } from '../../src/auth/decorators/current-auth.decorator';
 import { MembershipEntity } from '../../src/users-organizations/entities/membership.entity';
 import {
@@ -13,30 +15,29 @@ import {
 export const EXTENSION_ROUTE = '/users-organizations/v1/rs/extension';
 
 /**
- * Counts the database transactions as TypeORM runs them (a subscriber of its transaction
- * events), so a listener can tell whether a transaction was still open when it was called.
+ * Counts the database transactions as the app runs them (from the statements DatabaseService
+ * publishes once answered), so a listener can tell whether a transaction was still open when it
+ * was called.
  */
 @Injectable()
-export class TransactionWatcher implements OnModuleInit {
+export class TransactionWatcher implements OnModuleInit, OnModuleDestroy {
   open = 0;
   commits = 0;
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly watch = (message: unknown) => {
+    const { sql, error } = message as SqlStatementMessage;
+    if (error !== undefined) return;
+    if (sql === 'START TRANSACTION' || sql === 'BEGIN TRANSACTION') this.open++;
+    if (sql === 'COMMIT') this.commits++;
+    if (sql === 'COMMIT' || sql === 'ROLLBACK') this.open--;
+  };
 
   onModuleInit(): void {
-    const subscriber: EntitySubscriberInterface = {
-      afterTransactionStart: () => {
-        this.open++;
-      },
-      afterTransactionCommit: () => {
-        this.open--;
-        this.commits++;
-      },
-      afterTransactionRollback: () => {
-        this.open--;
-      },
-    };
-    this.dataSource.subscribers.push(subscriber);
+    diagnosticsChannel.subscribe(SQL_STATEMENT_CHANNEL.name, this.watch);
+  }
+
+  onModuleDestroy(): void {
+    diagnosticsChannel.unsubscribe(SQL_STATEMENT_CHANNEL.name, this.watch);
   }
 }
 

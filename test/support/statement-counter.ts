@@ -1,14 +1,14 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { SQL_STATEMENT_CHANNEL } from '../../src/database/database.service';
+import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../src/database/database.service';
 
 /**
  * Records every SQL statement the app sends (transaction boundaries included), from the channel
- * DatabaseService publishes each statement on before it goes to the driver.
+ * DatabaseService publishes each statement on once the driver answered it.
  */
 export class StatementCounter {
   readonly statements: string[] = [];
-  private readonly record = (sql: unknown) => {
-    this.statements.push(String(sql));
+  private readonly record = (message: unknown) => {
+    this.statements.push((message as SqlStatementMessage).sql);
   };
 
   constructor() {
