@@ -5,7 +5,15 @@
  */
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProfileSummary, formatSummary, summarize } from './cpu-profile-summary';
@@ -41,6 +49,15 @@ import {
 const ROOT = resolve(__dirname, '..', '..');
 let APP_ROOT = ROOT;
 const appEntry = () => join(APP_ROOT, 'dist', 'main.js');
+
+/** Node's flags for the app as `npm run start:prod` gives them (its heap cap, say). */
+function appNodeArguments(): string[] {
+  const manifest = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const command = /^node\s+(.*?)\s*dist\/main\.js$/.exec(manifest.scripts?.['start:prod'] ?? '');
+  return command ? command[1].split(/\s+/).filter((flag) => flag.length > 0) : [];
+}
 const BASELINE_ENTRY = join(__dirname, 'baselines', 'server.js');
 const DRIVER_ENTRY = join(__dirname, 'driver.js');
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -224,7 +241,10 @@ async function measure(
     target === 'app'
       ? startServer(
           target,
-          cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
+          [
+            ...appNodeArguments(),
+            ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+          ],
           appEntry(),
           [],
           { ...env, ...options.appEnv },
@@ -550,7 +570,7 @@ async function traceStatements(
     target === 'app'
       ? startServer(
           target,
-          [],
+          appNodeArguments(),
           appEntry(),
           [],
           { ...env, ...options.appEnv },

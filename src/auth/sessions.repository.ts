@@ -37,6 +37,28 @@ interface ResolvedSessionRow extends Record<string, unknown> {
 const CALLER = 'caller_';
 const TARGET = 'target_';
 
+/** Built once: the statement differs only by whether the route names a target. */
+function resolveSessionSql(withTarget: boolean): string {
+  return (
+    'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
+    's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
+    'u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`deletedAt` AS `organizationDeletedAt`, ' +
+    membershipColumns('m', CALLER) +
+    (withTarget ? `, ${membershipColumns('t', TARGET)} ` : ' ') +
+    'FROM `sessions` s ' +
+    'JOIN `users` u ON u.`id` = s.`userId` ' +
+    'JOIN `organizations` o ON o.`id` = s.`organizationId` ' +
+    'LEFT JOIN `memberships` m ON m.`userId` = s.`userId` AND m.`organizationId` = s.`organizationId` ' +
+    (withTarget
+      ? 'LEFT JOIN `memberships` t ON t.`userId` = ? AND t.`organizationId` = s.`organizationId` '
+      : '') +
+    'WHERE s.`id` = ?'
+  );
+}
+
+const RESOLVE_SESSION_SQL = resolveSessionSql(false);
+const RESOLVE_SESSION_WITH_TARGET_SQL = resolveSessionSql(true);
+
 @Injectable()
 export class SessionsRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -48,19 +70,7 @@ export class SessionsRepository {
   async resolve(sessionId: string, targetUserId?: number): Promise<ResolvedSession | null> {
     const withTarget = targetUserId !== undefined;
     const rows = await this.database.query<ResolvedSessionRow>(
-      'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
-        's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
-        'u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`deletedAt` AS `organizationDeletedAt`, ' +
-        membershipColumns('m', CALLER) +
-        (withTarget ? `, ${membershipColumns('t', TARGET)} ` : ' ') +
-        'FROM `sessions` s ' +
-        'JOIN `users` u ON u.`id` = s.`userId` ' +
-        'JOIN `organizations` o ON o.`id` = s.`organizationId` ' +
-        'LEFT JOIN `memberships` m ON m.`userId` = s.`userId` AND m.`organizationId` = s.`organizationId` ' +
-        (withTarget
-          ? 'LEFT JOIN `memberships` t ON t.`userId` = ? AND t.`organizationId` = s.`organizationId` '
-          : '') +
-        'WHERE s.`id` = ?',
+      withTarget ? RESOLVE_SESSION_WITH_TARGET_SQL : RESOLVE_SESSION_SQL,
       withTarget ? [targetUserId, sessionId] : [sessionId],
     );
     if (rows.length === 0) return null;

@@ -21,7 +21,8 @@ export const idColumn = (options: ColumnOptions = {}): ColumnOptions => ({
 
 /** The text both engines store timestamps as: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. */
 export function toDatabaseTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for every year the app writes
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
 /** Reads a timestamp from either engine: mysql2 gives a Date, better-sqlite3 gives text. */

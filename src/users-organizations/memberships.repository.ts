@@ -76,11 +76,26 @@ export function prefixedMembership(
   row: Record<string, unknown>,
   prefix: string,
 ): Membership | null {
-  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
-  const unprefixed = Object.fromEntries(
-    MEMBERSHIP_FIELDS.map((field) => [field, row[`${prefix}${field}`]]),
-  ) as unknown as MembershipRow;
-  return toMembership(unprefixed);
+  const names = prefixedNames(prefix);
+  if (row[names.id] === null || row[names.id] === undefined) return null;
+  const unprefixed: Record<string, unknown> = {};
+  for (const field of MEMBERSHIP_FIELDS) unprefixed[field] = row[names[field]];
+  return toMembership(unprefixed as unknown as MembershipRow);
+}
+
+type PrefixedNames = Record<(typeof MEMBERSHIP_FIELDS)[number], string>;
+const prefixedNamesCache = new Map<string, PrefixedNames>();
+
+/** Each field's prefixed column name, worked out once per prefix instead of once per row. */
+function prefixedNames(prefix: string): PrefixedNames {
+  let names = prefixedNamesCache.get(prefix);
+  if (names === undefined) {
+    names = Object.fromEntries(
+      MEMBERSHIP_FIELDS.map((field) => [field, `${prefix}${field}`]),
+    ) as PrefixedNames;
+    prefixedNamesCache.set(prefix, names);
+  }
+  return names;
 }
 
 const MEMBERSHIP_COLUMNS = membershipColumns('m');
