@@ -1,16 +1,11 @@
 import type { Response, Test } from 'supertest';
 import type { AuditEventEntity } from '../src/audit/entities/audit-event.entity';
 import { SessionEntity } from '../src/auth/entities/session.entity';
-import {
-  countAuditEvents,
-  newRequestId,
-  NO_RATE_LIMITS,
-  storedAuditEvents,
-} from './support/audit-trail';
+import { countAuditEvents, newRequestId, storedAuditEvents } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
 import { createTeam, Team } from './support/organization';
-import { startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
 
 const USERS = '/users-organizations/v1/rs/users';

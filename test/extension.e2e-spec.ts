@@ -1,6 +1,6 @@
 import type { Test } from 'supertest';
 import { MembershipChangedEvent } from '../src/users-organizations/membership-events';
-import { newRequestId, NO_RATE_LIMITS, storedAuditEvents } from './support/audit-trail';
+import { newRequestId, storedAuditEvents } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
 import {
@@ -12,7 +12,7 @@ import {
   TransactionWatcher,
 } from './support/extension.module';
 import { createTeam, Team } from './support/organization';
-import { startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { sessionToken } from './support/tokens';
 
 const USERS = '/users-organizations/v1/rs/users';

@@ -4,7 +4,7 @@ import { createTestDatabase, TestDatabase } from './support/databases';
 import { createMember, createOrganization, membershipRow } from './support/factories';
 import { createTeam, Team } from './support/organization';
 import { problemViolations } from './support/problem';
-import { startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 
 /**
  * Integrity under concurrency (issue 4, part 5): two app instances on one MariaDB database, as
@@ -19,12 +19,6 @@ const USERS = '/users-organizations/v1/rs/users';
 const ME = `${USERS}/me`;
 /** Lock conflicts are retried, then answered 409 or 503 (DESIGN 7, issue 4): never a 500. */
 const TRANSIENT = [409, 503];
-
-const NO_RATE_LIMITS = {
-  RATE_LIMIT_PER_USER_PER_MINUTE: '0',
-  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
-};
 
 type Headers = Record<string, string>;
 

@@ -2,7 +2,6 @@ import type { Response } from 'supertest';
 import { SessionEntity } from '../src/auth/entities/session.entity';
 import { MembershipEntity, Scope } from '../src/users-organizations/entities/membership.entity';
 import { UserEntity } from '../src/users-organizations/entities/user.entity';
-import { NO_RATE_LIMITS } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import {
   addMembership,
@@ -11,7 +10,7 @@ import {
   membershipRow,
 } from './support/factories';
 import { createTeam, Team } from './support/organization';
-import { startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
 
 const USERS = '/users-organizations/v1/rs/users';

@@ -17,7 +17,7 @@ import { createTestDatabase, TestDatabase } from './support/databases';
 import { addMembership, createMember, membershipRow } from './support/factories';
 import { createTeam, Team } from './support/organization';
 import { HttpAnswer, leaksIn, problemViolations } from './support/problem';
-import { startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken, rsaKeyPair, TEST_BEARER_SECRET } from './support/tokens';
 
 /**
@@ -53,12 +53,6 @@ const coverage = new Map<Item, string[]>();
  * on purpose, and the limiter has a suite of its own. What is probed here must be refused for
  * what it is, not because the address was throttled.
  */
-const NO_RATE_LIMITS = {
-  RATE_LIMIT_PER_USER_PER_MINUTE: '0',
-  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
-};
-
 /** A test that names its OWASP item, and is counted in the coverage printed at the end. */
 function covers(item: Item, name: string, fn: () => Promise<void>, timeout?: number): void {
   const tag = OWASP[item].split(' ')[0];

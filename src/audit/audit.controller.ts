@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
-import { decodeCursor, toPage } from '../common/pagination/cursor';
+import { paginate } from '../common/pagination/cursor';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { AuditRepository } from './audit.repository';
 import {
@@ -30,14 +30,17 @@ export class AuditController {
     @CurrentAuth() auth: AuthContext,
     @Query() query: ListAuditEventsQuery,
   ): Promise<AuditEventPage> {
-    const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
-    const rows = await this.audit.list(auth.session.organizationId, {
-      targetUserId: query.targetUserId,
-      action: query.action,
-      beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
-      limit: limit + 1,
-    });
-    const page = toPage(rows, limit, (event) => event.id);
-    return { data: page.items.map(toAuditEventView), nextCursor: page.nextCursor };
+    return paginate(
+      query,
+      AUDIT_PAGE_DEFAULT,
+      ({ cursorId, limit }) =>
+        this.audit.list(auth.session.organizationId, {
+          targetUserId: query.targetUserId,
+          action: query.action,
+          beforeId: cursorId,
+          limit,
+        }),
+      toAuditEventView,
+    );
   }
 }

@@ -6,7 +6,8 @@ import type { AuthContext } from '../auth/auth-context';
 import { SessionsRepository } from '../auth/sessions.repository';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { decodeCursor, toPage } from '../common/pagination/cursor';
+import { paginate } from '../common/pagination/cursor';
+import { PAGE_DEFAULT } from '../common/pagination/page.query';
 import { isUniqueViolation } from '../database/database-errors';
 import { DatabaseService, SqlExecutor } from '../database/database.service';
 import type { NewMembershipRequest } from './dto/create-membership.dto';
@@ -89,21 +90,24 @@ export class UsersOrganizationsService {
     if (query.includeDeleted && !administrator) {
       throw this.denied(auth, null, ErrorCode.ADMIN_REQUIRED);
     }
-    const limit = query.limit ?? 20;
-    const rows = await this.memberships.list(auth.session.organizationId, {
-      includeDeleted: query.includeDeleted ?? false,
-      scope: query.scope,
-      group: query.group,
-      professionId: query.professionId,
-      namePrefix: query.q,
-      visibleTo: administrator
-        ? undefined
-        : { userId: auth.user.id, groups: visibleGroups(auth.membership) },
-      afterId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
-      limit: limit + 1,
-    });
-    const page = toPage(rows, limit, (membership) => membership.id);
-    return { data: page.items.map(toMembershipView), nextCursor: page.nextCursor };
+    return paginate(
+      query,
+      PAGE_DEFAULT,
+      ({ cursorId, limit }) =>
+        this.memberships.list(auth.session.organizationId, {
+          includeDeleted: query.includeDeleted ?? false,
+          scope: query.scope,
+          group: query.group,
+          professionId: query.professionId,
+          namePrefix: query.q,
+          visibleTo: administrator
+            ? undefined
+            : { userId: auth.user.id, groups: visibleGroups(auth.membership) },
+          afterId: cursorId,
+          limit,
+        }),
+      toMembershipView,
+    );
   }
 
   /** Administrators add a user by id, or by email (creating the user if it is new). */

@@ -5,13 +5,6 @@ import { AuditEventEntity } from '../../src/audit/entities/audit-event.entity';
 /** A request id of the test's own, sent as `X-Request-Id` and looked up in the audit trail. */
 export const newRequestId = (): string => `test-${randomUUID()}`;
 
-/** Rate limits switched off (0 = no limit): suites that are not about them send many requests. */
-export const NO_RATE_LIMITS: Record<string, string> = {
-  RATE_LIMIT_PER_USER_PER_MINUTE: '0',
-  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
-  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
-};
-
 /** The stored audit events matching `where`, oldest first, straight from the database. */
 export function storedAuditEvents(
   dataSource: DataSource,

@@ -8,6 +8,13 @@ import { seedDemoData } from '../../src/database/seeds/seed-demo';
 import { createTestDatabase, Engine, TestDatabase } from './databases';
 import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './tokens';
 
+/** Rate limits switched off (0 = no limit): suites that are not about them send many requests. */
+export const NO_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_PER_USER_PER_MINUTE: '0',
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0',
+};
+
 export interface TestApp {
   engine: Engine;
   app: NestExpressApplication;

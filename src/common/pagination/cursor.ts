@@ -23,6 +23,24 @@ export function decodeCursor(cursor: string): number {
   return id;
 }
 
+/**
+ * One page of a keyset list: `fetch` reads up to `limit` rows after the cursor's row (and one
+ * more, whose presence says whether a next page exists); each row of the page goes through
+ * `view`.
+ */
+export async function paginate<Row extends { id: number }, View>(
+  request: { cursor?: string; limit?: number },
+  defaultLimit: number,
+  fetch: (position: { cursorId: number | undefined; limit: number }) => Promise<Row[]>,
+  view: (row: Row) => View,
+): Promise<{ data: View[]; nextCursor: string | null }> {
+  const limit = request.limit ?? defaultLimit;
+  const cursorId = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+  const rows = await fetch({ cursorId, limit: limit + 1 });
+  const page = toPage(rows, limit, (row) => row.id);
+  return { data: page.items.map(view), nextCursor: page.nextCursor };
+}
+
 /** Fetch one row more than the page: its presence says whether a next page exists. */
 export function toPage<T>(
   rows: T[],
