@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { createHttpLogger } from './http-logger';
 
-/** The pino-http middleware; create-app mounts it first, so every request gets its line. */
+/** The request log middleware; create-app mounts it first, so every request gets its line. */
 export const HTTP_LOGGER = Symbol('HTTP_LOGGER');
 
 export interface LoggingOptions {
@@ -29,8 +29,8 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       imports: [
-        // useExisting: pino-http is mounted by create-app ahead of the body parser, so requests
-        // refused there are logged too; nestjs-pino only binds each request's logger.
+        // useExisting: the request log is mounted by create-app ahead of the body parser, so
+        // requests refused there are logged too; nestjs-pino only binds each request's logger.
         LoggerModule.forRoot({ pinoHttp: { logger: httpLogger.logger }, useExisting: true }),
       ],
       providers: [{ provide: HTTP_LOGGER, useValue: httpLogger }],

@@ -13,6 +13,7 @@ import {
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { AppException } from '../errors/app.exception';
+import { clientAddress } from '../http/client-address';
 import { ErrorCode } from '../errors/error-code';
 import { RateLimitStore } from './rate-limit.store';
 
@@ -129,6 +130,8 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
 export class AddressRateLimitGuard extends SingleThrottlerGuard {
   protected readonly throttlerName = ADDRESS_THROTTLER;
   protected readonly refusal = 'Too many requests from this address; retry after Retry-After.';
+  /** The limit's key of each request in flight, read twice per request (limit and 401 count). */
+  private readonly trackers = new WeakMap<Request, string>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -147,7 +150,12 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
   }
 
   protected override getTracker(request: Request): Promise<string> {
-    return Promise.resolve(normalizeIp(request.ip ?? 'unknown'));
+    let tracker = this.trackers.get(request);
+    if (tracker === undefined) {
+      tracker = normalizeIp(clientAddress(request));
+      this.trackers.set(request, tracker);
+    }
+    return Promise.resolve(tracker);
   }
 
   private async refuseAfterAuthenticationFailures(context: ExecutionContext): Promise<void> {
