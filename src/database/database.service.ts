@@ -132,6 +132,7 @@ class MysqlExecutor implements SqlExecutor {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.connection.destroy();
   }
@@ -143,6 +144,8 @@ class MysqlExecutor implements SqlExecutor {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        // A connection-level failure (reset, protocol error): never hand it to another request.
+        if ((error as { fatal?: boolean } | null)?.fatal === true) this.close();
         publish(sql, error ?? undefined);
         if (error) reject(error);
         else resolve(result);
