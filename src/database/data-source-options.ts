@@ -17,6 +17,9 @@ import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-Creat
 /** The longest one statement may take, lock waits included. */
 export const QUERY_TIMEOUT_MS = 2500;
 
+/** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
+const PREPARED_STATEMENTS_PER_CONNECTION = 256;
+
 export const ENTITIES = [
   UserEntity,
   OrganizationEntity,
@@ -82,7 +85,12 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     // is answered 503 (a database that stops answering without closing its sockets).
     enableQueryTimeout: true,
     maxQueryExecutionTime: QUERY_TIMEOUT_MS,
-    // A bound on memory, not the fail-fast rule: waiting is bounded in time by DatabaseService.
-    extra: { queueLimit: database.poolSize * 50 },
+    extra: {
+      // A bound on memory, not the fail-fast rule: waiting is bounded in time by DatabaseService.
+      queueLimit: database.poolSize * 50,
+      // Prepared statements kept per connection (the least used are closed on the server): the
+      // server's own limit (max_prepared_stmt_count, 16,382 by default) is shared by every client.
+      maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION,
+    },
   };
 }

@@ -113,11 +113,11 @@ class MysqlExecutor implements SqlExecutor {
   }
 
   async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    return (await this.send(sql, parameters, true)) as Row[];
+    return (await this.prepared(sql, parameters)) as Row[];
   }
 
   async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    return ((await this.send(sql, parameters, true)) as ResultSetHeader).affectedRows;
+    return ((await this.prepared(sql, parameters)) as ResultSetHeader).affectedRows;
   }
 
   /** Transaction control goes as plain text: not every server prepares it. */
@@ -135,6 +135,16 @@ class MysqlExecutor implements SqlExecutor {
     if (this.closed) return;
     this.closed = true;
     this.connection.destroy();
+  }
+
+  /** As a prepared statement; as text when the server holds as many as it allows. */
+  private async prepared(sql: string, values: SqlParameter[]): Promise<unknown> {
+    try {
+      return await this.send(sql, values, true);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ER_MAX_PREPARED_STMT_COUNT_REACHED') throw error;
+      return this.send(sql, values, false);
+    }
   }
 
   private send(sql: string, values: SqlParameter[], prepared: boolean): Promise<unknown> {
