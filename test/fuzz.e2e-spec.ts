@@ -680,7 +680,16 @@ describe.each(ENGINES)('fuzzing the PATCH on %s', (engine) => {
             if (fullyValid) expect(response.status).toBe(200);
           },
         ),
-        PARAMETERS,
+        {
+          ...(PARAMETERS as fc.Parameters<[string, string | null, string, string]>),
+          // A fully valid request is about 1 draw in 20: without these, a run of 60 sometimes
+          // drew none, and the counts below would say nothing about the valid path.
+          examples: [
+            ['application/json', null, 'VALID', 'VALID'],
+            ['application/json', 'CURRENT', 'VALID', 'VALID'],
+            ['text/plain', null, 'VALID', 'VALID'],
+          ],
+        },
       );
       expect(tally.accepted).toBeGreaterThan(0);
       expect(tally.refused).toBeGreaterThan(0);

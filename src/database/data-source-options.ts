@@ -81,8 +81,8 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     dateStrings: false,
     connectTimeout: 3000,
     poolSize: database.poolSize,
-    // No statement may hang a request: past this, mysql2 drops the connection and the request
-    // is answered 503 (a database that stops answering without closing its sockets).
+    // For TypeORM's own statements (migrations, seeding); DatabaseService puts the same
+    // deadline on every statement of a request itself, and closes the connection past it.
     enableQueryTimeout: true,
     maxQueryExecutionTime: QUERY_TIMEOUT_MS,
     extra: {
