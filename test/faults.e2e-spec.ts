@@ -664,6 +664,41 @@ function summaryTable(): string {
   return `Faults (test/faults.e2e-spec.ts), MariaDB through a test-controlled TCP proxy:\n\n${lines.join('\n')}\n`;
 }
 
+/**
+ * A fresh process behind its own proxy, every member's PATCH answered 200 once, then 20 PATCHes
+ * kept in flight until `stopLoad()`; `served` says whether 60 of them were answered 200 first.
+ */
+async function underLoad(fault: FaultCase) {
+  const proxy = await newProxy();
+  const app = await startApp(proxy.port);
+  const before = await membershipStates();
+  for (const member of MEMBERS) expect(statusOf(await fault.rename(app.port, member))).toBe(200);
+  let stop = false;
+  const load = runLoad({
+    concurrency: 20,
+    maxRequests: 1000,
+    stop: () => stop,
+    send: (index) => fault.rename(app.port, MEMBERS[index % MEMBERS.length]),
+  });
+  const served = await waitFor(() => fault.tally.count(200) >= 60, 30_000);
+  const stopLoad = async () => {
+    stop = true;
+    await load;
+  };
+  return { proxy, app, before, served, stopLoad };
+}
+
+/** After a fault: every member served again by the same process, nothing lost or corrupted. */
+function expectServingIntact(app: RunningApp, afterwards: Outcome[], integrity: Integrity): void {
+  expect(afterwards.map(statusOf)).toEqual(MEMBERS.map(() => 200));
+  expect(app.child.hasExited).toBe(false);
+  expect(unhandledErrors(app)).toEqual([]);
+  expect({ lost: integrity.lost, corrupted: integrity.corrupted }).toEqual({
+    lost: [],
+    corrupted: [],
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The cases.
 // ---------------------------------------------------------------------------------------------
@@ -674,20 +709,7 @@ describe('faults against a real process on MariaDB', () => {
       'process stays up, and it serves again without a restart',
     async () => {
       const fault = new FaultCase('1. Database stops under load');
-      const proxy = await newProxy();
-      const app = await startApp(proxy.port);
-      const before = await membershipStates();
-      for (const member of MEMBERS)
-        expect(statusOf(await fault.rename(app.port, member))).toBe(200);
-
-      let stop = false;
-      const load = runLoad({
-        concurrency: 20,
-        maxRequests: 1000,
-        stop: () => stop,
-        send: (index) => fault.rename(app.port, MEMBERS[index % MEMBERS.length]),
-      });
-      const served = await waitFor(() => fault.tally.count(200) >= 60, 30_000);
+      const { proxy, app, before, served, stopLoad } = await underLoad(fault);
 
       await proxy.stop();
       fault.faultsInjected++;
@@ -699,8 +721,7 @@ describe('faults against a real process on MariaDB', () => {
       // Still under load: the process answers, and says it is not ready.
       const live = await fault.send(app.port, 'GET', '/health/live');
       const ready = await fault.send(app.port, 'GET', '/health/ready');
-      stop = true;
-      await load;
+      await stopLoad();
 
       await proxy.start();
       const recovered = await pollUntil(() => fault.rename(app.port, ALICE), 200);
@@ -727,13 +748,7 @@ describe('faults against a real process on MariaDB', () => {
       expect({ live: statusOf(live), ready: statusOf(ready) }).toEqual({ live: 200, ready: 503 });
       expect(recovered).not.toBeNull();
       expect(readyAgain).not.toBeNull();
-      expect(afterwards.map(statusOf)).toEqual([200, 200, 200, 200]);
-      expect(app.child.hasExited).toBe(false);
-      expect(unhandledErrors(app)).toEqual([]);
-      expect({ lost: integrity.lost, corrupted: integrity.corrupted }).toEqual({
-        lost: [],
-        corrupted: [],
-      });
+      expectServingIntact(app, afterwards, integrity);
       await app.child.stop();
     },
     CASE_TIMEOUT_MS,
@@ -744,20 +759,7 @@ describe('faults against a real process on MariaDB', () => {
       'answered 200 or 503 within the deadline, and it serves again when the database answers',
     async () => {
       const fault = new FaultCase('1b. Database hangs under load');
-      const proxy = await newProxy();
-      const app = await startApp(proxy.port);
-      const before = await membershipStates();
-      for (const member of MEMBERS)
-        expect(statusOf(await fault.rename(app.port, member))).toBe(200);
-
-      let stop = false;
-      const load = runLoad({
-        concurrency: 20,
-        maxRequests: 1000,
-        stop: () => stop,
-        send: (index) => fault.rename(app.port, MEMBERS[index % MEMBERS.length]),
-      });
-      const served = await waitFor(() => fault.tally.count(200) >= 60, 30_000);
+      const { proxy, app, before, served, stopLoad } = await underLoad(fault);
 
       proxy.pause();
       fault.faultsInjected++;
@@ -765,8 +767,7 @@ describe('faults against a real process on MariaDB', () => {
       // Still under load: the process answers, and says it is not ready.
       const live = await fault.send(app.port, 'GET', '/health/live');
       const ready = await fault.send(app.port, 'GET', '/health/ready');
-      stop = true;
-      await load;
+      await stopLoad();
 
       proxy.resume();
       const recovered = await pollUntil(() => fault.rename(app.port, ALICE), 200);
@@ -791,13 +792,7 @@ describe('faults against a real process on MariaDB', () => {
       expect(fault.tally.malformed503).toBe(0);
       expect({ live: statusOf(live), ready: statusOf(ready) }).toEqual({ live: 200, ready: 503 });
       expect(recovered).not.toBeNull();
-      expect(afterwards.map(statusOf)).toEqual([200, 200, 200, 200]);
-      expect(app.child.hasExited).toBe(false);
-      expect(unhandledErrors(app)).toEqual([]);
-      expect({ lost: integrity.lost, corrupted: integrity.corrupted }).toEqual({
-        lost: [],
-        corrupted: [],
-      });
+      expectServingIntact(app, afterwards, integrity);
       await app.child.stop();
     },
     CASE_TIMEOUT_MS,
