@@ -214,6 +214,27 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
   /** Administrator of B, plain member of A. */
   let dual: { userId: number; subject: string };
 
+  /**
+   * For the describe block it is called in: an app of its own that verifies bearers against a
+   * JWKS server publishing `publicKey` as `idp-key-1`; both are closed after the block.
+   */
+  function withJwksApp(publicKey: KeyObject): { keys: RecordingServer; app: TestApp } {
+    const started = {} as { keys: RecordingServer; app: TestApp };
+    beforeAll(async () => {
+      started.keys = await startRecordingServer([jwkOf(publicKey, 'idp-key-1')]);
+      started.app = await startTestApp('mariadb', {
+        databaseUrl: database.url,
+        demo: false,
+        env: { ...NO_RATE_LIMITS, AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: started.keys.url },
+      });
+    });
+    afterAll(async () => {
+      await started.app?.close();
+      await started.keys?.close();
+    });
+    return started;
+  }
+
   beforeAll(async () => {
     database = await createTestDatabase('mariadb');
     t = await startTestApp('mariadb', { databaseUrl: database.url, env: NO_RATE_LIMITS });
@@ -1309,21 +1330,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
   describe(`${OWASP.API2}: keys from a JWKS (RS256)`, () => {
     const idpKey = rsaKeyPair();
     const attackerKey = rsaKeyPair();
-    let keys: RecordingServer;
-    let jwksApp: TestApp;
-
-    beforeAll(async () => {
-      keys = await startRecordingServer([jwkOf(idpKey.publicKey, 'idp-key-1')]);
-      jwksApp = await startTestApp('mariadb', {
-        databaseUrl: database.url,
-        demo: false,
-        env: { ...NO_RATE_LIMITS, AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: keys.url },
-      });
-    });
-    afterAll(async () => {
-      await jwksApp?.close();
-      await keys?.close();
-    });
+    const jwks = withJwksApp(idpKey.publicKey);
 
     covers(
       'API2',
@@ -1335,7 +1342,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
           keyid: 'idp-key-1',
         });
         const login = () =>
-          jwksApp
+          jwks.app
             .http()
             .post(SESSIONS)
             .set('Authorization', `Bearer ${genuine}`)
@@ -1358,7 +1365,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
               algorithm: 'RS256',
               keyid: kid,
             });
-            const response = await jwksApp
+            const response = await jwks.app
               .http()
               .post(SESSIONS)
               .set('Authorization', `Bearer ${token}`)
@@ -1366,9 +1373,9 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
             expectProblem(response, 401, 'TOKEN_INVALID');
           }
         }
-        expect(keys.requests.every((path) => path === '/jwks.json')).toBe(true);
+        expect(jwks.keys.requests.every((path) => path === '/jwks.json')).toBe(true);
         // jwks-rsa allows 10 fetches a minute: 16 unknown kids must not mean 16 fetches.
-        expect(keys.requests.length).toBeLessThanOrEqual(11);
+        expect(jwks.keys.requests.length).toBeLessThanOrEqual(11);
         // The genuine key still works (from the cache).
         await login().expect(201);
       },
@@ -1377,21 +1384,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
 
   describe(OWASP.API10, () => {
     const idpKey = rsaKeyPair();
-    let keys: RecordingServer;
-    let jwksApp: TestApp;
-
-    beforeAll(async () => {
-      keys = await startRecordingServer([jwkOf(idpKey.publicKey, 'idp-key-1')]);
-      jwksApp = await startTestApp('mariadb', {
-        databaseUrl: database.url,
-        demo: false,
-        env: { ...NO_RATE_LIMITS, AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: keys.url },
-      });
-    });
-    afterAll(async () => {
-      await jwksApp?.close();
-      await keys?.close();
-    });
+    const jwks = withJwksApp(idpKey.publicKey);
 
     covers(
       'API10',
@@ -1399,7 +1392,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
       async () => {
         const sign = (kid: string) =>
           bearerToken('alice', { secret: idpKey.privateKey, algorithm: 'RS256', keyid: kid });
-        const login = await jwksApp
+        const login = await jwks.app
           .http()
           .post(SESSIONS)
           .set('Authorization', `Bearer ${sign('idp-key-1')}`)
@@ -1444,8 +1437,8 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
         ];
         const outcomes: { behaviour: string; status: number; violations: string[] }[] = [];
         for (const [behaviour, respond] of behaviours) {
-          keys.respond = respond;
-          const response = await jwksApp
+          jwks.keys.respond = respond;
+          const response = await jwks.app
             .http()
             .post(SESSIONS)
             .set('Authorization', `Bearer ${sign('rotated')}`)
@@ -1456,7 +1449,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
             violations: problemViolations(response),
           });
           // The cached genuine key keeps working whatever the provider answers now.
-          expect((await jwksApp.http().get(ME).set(headers)).status).toBe(200);
+          expect((await jwks.app.http().get(ME).set(headers)).status).toBe(200);
         }
         expect(
           outcomes.filter(
