@@ -4,7 +4,7 @@ import { SessionEntity } from '../src/auth/entities/session.entity';
 import { countAuditEvents, newRequestId, storedAuditEvents } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
-import { createTeam, Team } from './support/organization';
+import { createTeam, loginTeam, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
 
@@ -43,10 +43,12 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
 
   beforeEach(async () => {
     team = await createTeam(t);
-    asAdmin = await t.login(team.admin.subject, team.organizationId);
-    asManager = await t.login(team.manager.subject, team.organizationId);
-    asReader = await t.login(team.reader.subject, team.organizationId);
-    asPlain = await t.login(team.plain.subject, team.organizationId);
+    ({
+      admin: asAdmin,
+      manager: asManager,
+      reader: asReader,
+      plain: asPlain,
+    } = await loginTeam(t, team));
   });
 
   const patch = (userId: number | string, headers: Headers, body: object) =>

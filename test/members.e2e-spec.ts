@@ -9,7 +9,7 @@ import {
   createOrganization,
   membershipRow,
 } from './support/factories';
-import { createTeam, Team } from './support/organization';
+import { createTeam, loginTeam, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
 
@@ -49,10 +49,12 @@ describe.each(ENGINES)('members API on %s', (engine) => {
 
   beforeEach(async () => {
     team = await createTeam(t);
-    asAdmin = await t.login(team.admin.subject, team.organizationId);
-    asManager = await t.login(team.manager.subject, team.organizationId);
-    asReader = await t.login(team.reader.subject, team.organizationId);
-    asPlain = await t.login(team.plain.subject, team.organizationId);
+    ({
+      admin: asAdmin,
+      manager: asManager,
+      reader: asReader,
+      plain: asPlain,
+    } = await loginTeam(t, team));
   });
 
   const list = (headers: Headers, query: Record<string, string | number> = {}) =>

@@ -2,7 +2,7 @@ import type { Response } from 'supertest';
 import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
-import { createTeam, Team } from './support/organization';
+import { createTeam, loginTeam, Team } from './support/organization';
 import { startTestApp, TestApp } from './support/test-app';
 
 const USERS = '/users-organizations/v1/rs/users';
@@ -22,10 +22,12 @@ describe.each(ENGINES)('PATCH %s/users/{userId} on %s', (engine) => {
 
   beforeEach(async () => {
     team = await createTeam(t);
-    asAdmin = await t.login(team.admin.subject, team.organizationId);
-    asManager = await t.login(team.manager.subject, team.organizationId);
-    asReader = await t.login(team.reader.subject, team.organizationId);
-    asPlain = await t.login(team.plain.subject, team.organizationId);
+    ({
+      admin: asAdmin,
+      manager: asManager,
+      reader: asReader,
+      plain: asPlain,
+    } = await loginTeam(t, team));
   });
 
   const patch = (userId: number | string, headers: Record<string, string>, body: unknown) =>

@@ -56,3 +56,14 @@ export async function createTeam(t: TestApp, options: { secondAdmin?: boolean } 
 }
 
 export type Team = Awaited<ReturnType<typeof createTeam>>;
+
+/** Session headers for each of the team's four members, in the team's organization. */
+export async function loginTeam(t: TestApp, team: Team) {
+  const login = (member: { subject: string }) => t.login(member.subject, team.organizationId);
+  return {
+    admin: await login(team.admin),
+    manager: await login(team.manager),
+    reader: await login(team.reader),
+    plain: await login(team.plain),
+  };
+}
