@@ -665,14 +665,23 @@ function summaryTable(): string {
 }
 
 /**
- * A fresh process behind its own proxy, every member's PATCH answered 200 once, then 20 PATCHes
- * kept in flight until `stopLoad()`; `served` says whether 60 of them were answered 200 first.
+ * A fresh process behind its own proxy, with every member's PATCH answered 200 once; `before`
+ * is what the database held before those.
  */
-async function underLoad(fault: FaultCase) {
+async function startServing(fault: FaultCase, variables: Record<string, string> = {}) {
   const proxy = await newProxy();
-  const app = await startApp(proxy.port);
+  const app = await startApp(proxy.port, variables);
   const before = await membershipStates();
   for (const member of MEMBERS) expect(statusOf(await fault.rename(app.port, member))).toBe(200);
+  return { proxy, app, before };
+}
+
+/**
+ * `startServing`, then 20 PATCHes kept in flight until `stopLoad()`; `served` says whether 60
+ * of them were answered 200 first.
+ */
+async function underLoad(fault: FaultCase) {
+  const { proxy, app, before } = await startServing(fault);
   let stop = false;
   const load = runLoad({
     concurrency: 20,
@@ -803,11 +812,9 @@ describe('faults against a real process on MariaDB', () => {
       'piling up, and the app recovers',
     async () => {
       const fault = new FaultCase('2. Slow database, exhausted pool');
-      const proxy = await newProxy();
-      const app = await startApp(proxy.port, { DATABASE_POOL_SIZE: String(POOL_SIZE) });
-      const before = await membershipStates();
-      for (const member of MEMBERS)
-        expect(statusOf(await fault.rename(app.port, member))).toBe(200);
+      const { proxy, app, before } = await startServing(fault, {
+        DATABASE_POOL_SIZE: String(POOL_SIZE),
+      });
 
       proxy.latencyMs = SLOW_DATABASE_LATENCY_MS;
       fault.faultsInjected++;
@@ -861,11 +868,7 @@ describe('faults against a real process on MariaDB', () => {
       'nothing is cut mid-transaction, the process exits 0 within the grace period',
     async () => {
       const fault = new FaultCase('3. SIGTERM under load');
-      const proxy = await newProxy();
-      const app = await startApp(proxy.port);
-      const before = await membershipStates();
-      for (const member of MEMBERS)
-        expect(statusOf(await fault.rename(app.port, member))).toBe(200);
+      const { proxy, app, before } = await startServing(fault);
 
       // Readiness probes that arrive during the shutdown: connected now, completed later.
       const probe = () =>
