@@ -1,5 +1,6 @@
 import type { Response } from 'supertest';
 import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
+import { MEMBERSHIP_VIEW_FIELDS } from './support/contract';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
 import { createTeam, loginTeam, Team } from './support/organization';
@@ -61,20 +62,7 @@ describe.each(ENGINES)('PATCH %s/users/{userId} on %s', (engine) => {
         .expect('content-type', /^application\/json/);
       const data = response.body.data;
       expect(Object.keys(response.body)).toEqual(['data']);
-      expect(Object.keys(data).sort()).toEqual(
-        [
-          'userId',
-          'organizationId',
-          'scope',
-          'firstName',
-          'lastName',
-          'professionId',
-          'permissions',
-          'deletedAt',
-          'updatedAt',
-          'createdAt',
-        ].sort(),
-      );
+      expect(Object.keys(data).sort()).toEqual([...MEMBERSHIP_VIEW_FIELDS].sort());
       expect(data).toMatchObject({
         userId: team.plain.userId,
         organizationId: team.organizationId,

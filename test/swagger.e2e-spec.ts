@@ -7,6 +7,7 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger';
+import { MEMBERSHIP_VIEW_FIELDS } from './support/contract';
 import { startTestApp, TestApp } from './support/test-app';
 
 // The document is the same on both engines: one is enough.
@@ -15,18 +16,6 @@ const SESSIONS_PATH = '/users-organizations/v1/rs/sessions';
 const CURRENT_SESSION_PATH = '/users-organizations/v1/rs/sessions/current';
 const ERROR_STATUSES = [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503];
 const MAX_SAFE = 9007199254740991;
-const MEMBERSHIP_VIEW_FIELDS = [
-  'userId',
-  'organizationId',
-  'scope',
-  'firstName',
-  'lastName',
-  'professionId',
-  'permissions',
-  'deletedAt',
-  'updatedAt',
-  'createdAt',
-];
 
 type Schema = SchemaObject | ReferenceObject;
 
