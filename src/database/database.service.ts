@@ -210,23 +210,20 @@ export class DatabaseService implements SqlExecutor {
     this.forShare = LOCKS[this.engine].forShare;
   }
 
-  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    if (this.engine === 'sqlite') return this.sqlite((executor) => executor.query(sql, parameters));
-    const executor = await this.connect();
-    try {
-      return await executor.query<Row>(sql, parameters);
-    } finally {
-      executor.release();
-    }
+  query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
+    return this.withExecutor((executor) => executor.query<Row>(sql, parameters));
   }
 
-  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    if (this.engine === 'sqlite') {
-      return this.sqlite((executor) => executor.execute(sql, parameters));
-    }
+  execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    return this.withExecutor((executor) => executor.execute(sql, parameters));
+  }
+
+  /** One statement outside a transaction, on a connection of its own. */
+  private async withExecutor<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.engine === 'sqlite') return this.sqlite(work);
     const executor = await this.connect();
     try {
-      return await executor.execute(sql, parameters);
+      return await work(executor);
     } finally {
       executor.release();
     }
