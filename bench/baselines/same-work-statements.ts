@@ -1,13 +1,14 @@
 /**
  * THE ONE PLACE to keep in step with the app: the statements the app sends for one PATCH, per
  * kind of change, in order, with the checks it makes between them. The same-work baseline runs
- * exactly this plan. `npm run bench` reads both off the wire and says when they differ; then
- * change this file (statements, their order, or `protocol` once the app uses prepared statements).
+ * exactly this plan. `npm run bench` reads both off the wire (statement and protocol) and says
+ * when they differ; then change this file.
  *
- * The app as of commit dc8418a (src/auth/sessions.repository.ts, src/users-organizations/
- * users-organizations.service.ts + memberships.repository.ts, src/audit/audit.repository.ts),
- * through TypeORM's query runner, i.e. mysql2 `query()` (text protocol, client-side
- * placeholders), one pool connection for the session read and another for the transaction:
+ * The app as of commit 2554f43 (src/auth/sessions.repository.ts, src/users-organizations/
+ * users-organizations.service.ts + memberships.repository.ts, src/audit/audit.repository.ts,
+ * src/database/database.service.ts): every statement a prepared one (mysql2 `execute()`), the
+ * transaction boundaries as text; one pool connection for the session read and another for the
+ * transaction:
  *   profile: session+caller+target join; START TRANSACTION; UPDATE ... WHERE id AND version;
  *            audit INSERT; COMMIT. When the UPDATE finds the row changed since the join
  *            (hot rows): ROLLBACK, then START TRANSACTION; target SELECT ... FOR UPDATE; UPDATE;
@@ -56,7 +57,7 @@ export interface Statement {
   sql: string | ((state: RequestState) => string);
   /** On the request's transaction connection (from START TRANSACTION to COMMIT), or the pool. */
   transaction: boolean;
-  /** `query` = text protocol as TypeORM sends it; `execute` = a prepared statement. */
+  /** `query` = text protocol (the app's transaction boundaries); `execute` = a prepared statement. */
   protocol: 'query' | 'execute';
   params?: (state: RequestState) => SqlValue[];
   /** The statement is skipped when this says no (e.g. the writes of a no-op). */
@@ -129,7 +130,7 @@ function session(judgeTarget: boolean): Statement {
     name: 'session',
     sql: sessionSql,
     transaction: false,
-    protocol: 'query',
+    protocol: 'execute',
     params: (s) =>
       s.targetUserId !== s.claims.userId
         ? [s.targetUserId, s.claims.sessionId]
@@ -172,7 +173,7 @@ const lockAdministrators: Statement = {
     'SELECT `userId` FROM `memberships` ' +
     'WHERE `organizationId` = ? AND `scope` = ? AND `deletedAt` IS NULL ORDER BY `id` FOR UPDATE',
   transaction: true,
-  protocol: 'query',
+  protocol: 'execute',
   params: (s) => [s.organizationId as number, 1],
   then: (s, { rows }) => {
     s.administrators = rows.map((row) => Number(row.userId));
@@ -185,7 +186,7 @@ const lockTarget: Statement = {
     `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m ` +
     'WHERE m.`organizationId` = ? AND m.`userId` = ? FOR UPDATE',
   transaction: true,
-  protocol: 'query',
+  protocol: 'execute',
   params: (s) => [s.organizationId as number, s.targetUserId],
   then: (s, { rows }) => judge(s, (rows[0] as unknown as MembershipRow | undefined) ?? null),
 };
@@ -199,7 +200,7 @@ function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
       columns.map((column) => `\`${column}\` = ?, `).join('') +
       '`updatedAt` = ?, `version` = `version` + 1 WHERE `id` = ? AND `version` = ?',
     transaction: true,
-    protocol: 'query',
+    protocol: 'execute',
     when: (s) => s.writes === true,
     params: (s) => {
       const target = s.target as MembershipRow;
@@ -225,7 +226,7 @@ const audit: Statement = {
     '(`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`) ' +
     'VALUES (?, ?, ?, ?, ?, ?, ?)',
   transaction: true,
-  protocol: 'query',
+  protocol: 'execute',
   when: (s) => s.writes === true,
   params: (s) => {
     const target = s.target as MembershipRow;
