@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loggableUrl, loggerOptions, REDACTED } from './http-logger';
+import { loggableHeaders, loggableUrl, loggerOptions, REDACTED } from './http-logger';
 
 describe('loggableUrl', () => {
   it('keeps a URL without a query as it is', () => {
@@ -20,6 +20,30 @@ describe('loggableUrl', () => {
   it('blanks every value of a repeated parameter, whatever its case', () => {
     const url = loggableUrl('/x?API_KEY=one&api_key=two&Password=three');
     for (const secret of ['one', 'two', 'three']) expect(url).not.toContain(secret);
+  });
+});
+
+describe('loggableHeaders', () => {
+  it('blanks the credential headers in a copy and keeps the others', () => {
+    const headers = {
+      authorization: 'Bearer aaa.bbb.ccc',
+      'proxy-authorization': 'Basic hhh',
+      'x-session-token': 'ddd.eee.fff',
+      cookie: 'sid=ggg',
+      'user-agent': 'jest',
+    };
+    expect(loggableHeaders(headers)).toEqual({
+      authorization: REDACTED,
+      'proxy-authorization': REDACTED,
+      'x-session-token': REDACTED,
+      cookie: REDACTED,
+      'user-agent': 'jest',
+    });
+    expect(headers.authorization).toBe('Bearer aaa.bbb.ccc');
+  });
+
+  it('adds no header that was not sent', () => {
+    expect(loggableHeaders({ accept: '*/*' })).toEqual({ accept: '*/*' });
   });
 });
 
