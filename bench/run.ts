@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProfileSummary, formatSummary, summarize } from './cpu-profile-summary';
 import type { LoadResult, RunMessage } from './driver';
-import { Caller, Layout, PATCH_PATH, Scenario, Target } from './lib/layout';
+import { Caller, Layout, PATCH_PATH, SCENARIOS, Scenario, Target } from './lib/layout';
 import { BenchOptions, USAGE, parseOptions } from './lib/options';
 import { requestFor } from './lib/scenarios';
 import { StatementProxy, normalizeStatement } from './lib/statement-proxy';
@@ -59,6 +59,9 @@ function appNodeArguments(): string[] {
   return command ? command[1].split(/\s+/).filter((flag) => flag.length > 0) : [];
 }
 const BASELINE_ENTRY = join(__dirname, 'baselines', 'server.js');
+const FRAMEWORK_ENTRY = join(__dirname, 'baselines', 'framework-server.js');
+const baselineEntry = (target: Target) =>
+  target === 'framework' ? FRAMEWORK_ENTRY : BASELINE_ENTRY;
 const DRIVER_ENTRY = join(__dirname, 'driver.js');
 const RESULTS = join(ROOT, 'bench', 'results');
 const LOGS = join(RESULTS, 'logs');
@@ -255,7 +258,7 @@ async function measure(
       : startServer(
           target,
           cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
-          BASELINE_ENTRY,
+          baselineEntry(target),
           [target],
           env,
           port,
@@ -378,38 +381,52 @@ const fixed = (value: number | null, digits: number) =>
 
 interface Ratio {
   scenario: Scenario;
-  of: 'reference' | 'same-work';
+  target: Target;
+  of: Target;
   requestsPerSecond: number;
   cpuPerRequest: number | null;
   perRound: number[];
 }
 
+/**
+ * The ratios printed, each where both targets ran: the app against each baseline, and the
+ * framework floor against same-work (the most any app on DESIGN's stack can reach).
+ */
+const RATIOS: [Target, Target][] = [
+  ['app', 'reference'],
+  ['app', 'same-work'],
+  ['app', 'framework'],
+  ['framework', 'same-work'],
+];
+
 function ratios(summaries: Summary[], records: RunRecord[]): Ratio[] {
   const result: Ratio[] = [];
-  for (const app of summaries.filter((summary) => summary.target === 'app')) {
-    for (const of of ['reference', 'same-work'] as const) {
-      const base = summaries.find((s) => s.scenario === app.scenario && s.target === of);
+  for (const [target, of] of RATIOS) {
+    for (const subject of summaries.filter((summary) => summary.target === target)) {
+      const { scenario } = subject;
+      const base = summaries.find((s) => s.scenario === scenario && s.target === of);
       if (!base) continue;
       const perRound: number[] = [];
-      for (const run of records.filter((r) => r.scenario === app.scenario && r.target === 'app')) {
+      for (const run of records.filter((r) => r.scenario === scenario && r.target === target)) {
         const other = records.find(
-          (r) => r.scenario === app.scenario && r.target === of && r.round === run.round,
+          (r) => r.scenario === scenario && r.target === of && r.round === run.round,
         );
         if (other) perRound.push(run.requestsPerSecond / other.requestsPerSecond);
       }
       result.push({
-        scenario: app.scenario,
+        scenario,
+        target,
         of,
-        requestsPerSecond: app.requestsPerSecond / base.requestsPerSecond,
+        requestsPerSecond: subject.requestsPerSecond / base.requestsPerSecond,
         cpuPerRequest:
-          app.cpuMsPerRequest !== null && base.cpuMsPerRequest
-            ? app.cpuMsPerRequest / base.cpuMsPerRequest
+          subject.cpuMsPerRequest !== null && base.cpuMsPerRequest
+            ? subject.cpuMsPerRequest / base.cpuMsPerRequest
             : null,
         perRound,
       });
     }
   }
-  return result;
+  return result.sort((a, b) => SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario));
 }
 
 function printResults(
@@ -457,7 +474,7 @@ function printResults(
       ['scenario', 'ratio', 'req/s ratio', 'per round', 'CPU/req ratio'],
       list.map((r) => [
         r.scenario,
-        `app / ${r.of}`,
+        `${r.target} / ${r.of}`,
         r.requestsPerSecond.toFixed(2),
         r.perRound.map((value) => value.toFixed(2)).join(' '),
         fixed(r.cpuPerRequest, 2),
@@ -578,7 +595,7 @@ async function traceStatements(
           logFile,
           APP_ROOT,
         )
-      : startServer(target, [], BASELINE_ENTRY, [target], env, port, logFile, ROOT);
+      : startServer(target, [], baselineEntry(target), [target], env, port, logFile, ROOT);
   try {
     await waitReady(server);
     // Two requests: the first may include one-time work (connections, prepared statements).

@@ -1,5 +1,5 @@
 /**
- * What both framework-free baselines share: the token checks the app makes (jsonwebtoken with
+ * What the baselines share: the token checks the app makes (jsonwebtoken with
  * pre-built KeyObjects, algorithms pinned), body validation, and the response the app returns.
  */
 import { createSecretKey, KeyObject } from 'node:crypto';
@@ -40,32 +40,47 @@ export interface TokenClaims {
 
 const SESSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
-/** Both tokens verified as the app verifies them; any failure is a 401. */
-export function verifyTokens(request: IncomingMessage, keys: Keys): TokenClaims {
-  const authorization = request.headers.authorization;
-  const sessionToken = request.headers['x-session-token'];
+/** The access token verified as the app verifies it; returns its `sub`. Any failure is a 401. */
+export function verifyBearer(authorization: unknown, keys: Keys): string {
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) {
     throw new HttpError(401, 'TOKEN_MISSING');
   }
-  if (typeof sessionToken !== 'string' || sessionToken.length === 0) {
-    throw new HttpError(401, 'SESSION_TOKEN_MISSING');
-  }
   let bearer: Record<string, unknown>;
-  let session: Record<string, unknown>;
   try {
     bearer = verify(authorization.slice(7), keys.bearer, { algorithms: ['HS256'] }) as Record<
-      string,
-      unknown
-    >;
-    session = verify(sessionToken, keys.session, { algorithms: ['HS256'] }) as Record<
       string,
       unknown
     >;
   } catch {
     throw new HttpError(401, 'TOKEN_INVALID');
   }
+  return bearerSubject(bearer);
+}
+
+/** The claims the app requires of a verified access token: a `sub` and an `exp`. */
+export function bearerSubject(bearer: Record<string, unknown>): string {
   const { sub, exp } = bearer;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255 || typeof exp !== 'number') {
+    throw new HttpError(401, 'TOKEN_INVALID');
+  }
+  return sub;
+}
+
+/** The session token verified as the app verifies it. Any failure is a 401. */
+export function verifySession(
+  sessionToken: unknown,
+  keys: Keys,
+): Pick<TokenClaims, 'userId' | 'sessionId'> {
+  if (typeof sessionToken !== 'string' || sessionToken.length === 0) {
+    throw new HttpError(401, 'SESSION_TOKEN_MISSING');
+  }
+  let session: Record<string, unknown>;
+  try {
+    session = verify(sessionToken, keys.session, { algorithms: ['HS256'] }) as Record<
+      string,
+      unknown
+    >;
+  } catch {
     throw new HttpError(401, 'TOKEN_INVALID');
   }
   const rawUserId = session.userId;
@@ -82,7 +97,13 @@ export function verifyTokens(request: IncomingMessage, keys: Keys): TokenClaims 
   ) {
     throw new HttpError(401, 'SESSION_TOKEN_INVALID');
   }
-  return { subject: sub, userId, sessionId };
+  return { userId, sessionId };
+}
+
+/** Both tokens verified as the app verifies them; any failure is a 401. */
+export function verifyTokens(request: IncomingMessage, keys: Keys): TokenClaims {
+  const subject = verifyBearer(request.headers.authorization, keys);
+  return { subject, ...verifySession(request.headers['x-session-token'], keys) };
 }
 
 export interface Changes {
@@ -164,27 +185,31 @@ export interface MembershipRow {
   deletedAt: Date | null;
 }
 
+/** The app's membership view: the `data` of its 200 body. */
+export function membershipView(row: MembershipRow) {
+  return {
+    userId: Number(row.userId),
+    organizationId: Number(row.organizationId),
+    scope: row.scope,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    professionId: row.professionId === null ? null : Number(row.professionId),
+    permissions: {
+      group: row.permissionGroupId === null ? null : Number(row.permissionGroupId),
+      read: JSON.parse(row.readGroupIds) as number[],
+      manage: JSON.parse(row.manageGroupIds) as number[],
+    },
+    deletedAt: row.deletedAt === null ? null : row.deletedAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export const membershipETag = (row: MembershipRow) => `"m${row.id}.v${row.version}"`;
+
 /** The app's 200 body and ETag for a membership. */
 export function membershipResponse(row: MembershipRow): { body: string; etag: string } {
-  const body = JSON.stringify({
-    data: {
-      userId: Number(row.userId),
-      organizationId: Number(row.organizationId),
-      scope: row.scope,
-      firstName: row.firstName,
-      lastName: row.lastName,
-      professionId: row.professionId === null ? null : Number(row.professionId),
-      permissions: {
-        group: row.permissionGroupId === null ? null : Number(row.permissionGroupId),
-        read: JSON.parse(row.readGroupIds) as number[],
-        manage: JSON.parse(row.manageGroupIds) as number[],
-      },
-      deletedAt: row.deletedAt === null ? null : row.deletedAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-      createdAt: row.createdAt.toISOString(),
-    },
-  });
-  return { body, etag: `"m${row.id}.v${row.version}"` };
+  return { body: JSON.stringify({ data: membershipView(row) }), etag: membershipETag(row) };
 }
 
 export function toDatabaseTimestamp(date: Date): string {

@@ -4,30 +4,23 @@
  * (same-work-statements.ts). Configuration comes from the same variables as the app's.
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { createPool, Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import {
+  Changes,
   HttpError,
   Keys,
   MembershipRow,
+  TokenClaims,
   keysFromEnvironment,
   membershipResponse,
   parseChanges,
   parseUserId,
   readBody,
   verifyTokens,
-  TokenClaims,
-  Changes,
 } from './common';
+import { createBaselinePool } from './pool';
 import { referencePatch } from './reference-statements';
-import {
-  RequestState,
-  StaleRow,
-  Statement,
-  StatementResult,
-  newRequestState,
-  planFor,
-  resultingRow,
-} from './same-work-statements';
+import { sameWorkPatch } from './same-work-patch';
 
 const PATCH_PREFIX = '/users-organizations/v1/rs/users/';
 
@@ -37,50 +30,6 @@ type Patch = (
   targetUserId: number,
   changes: Changes,
 ) => Promise<MembershipRow>;
-
-/** Runs statements in order; a transaction connection is taken at the first one that needs it. */
-async function runStatements(pool: Pool, statements: Statement[], state: RequestState) {
-  let connection: PoolConnection | undefined;
-  try {
-    for (const statement of statements) {
-      if (statement.when && !statement.when(state)) continue;
-      let executor: Pool | PoolConnection = pool;
-      if (statement.transaction) executor = connection ??= await pool.getConnection();
-      const sql = typeof statement.sql === 'string' ? statement.sql : statement.sql(state);
-      const parameters = statement.params?.(state) ?? [];
-      const [outcome] =
-        statement.protocol === 'execute'
-          ? await executor.execute<RowDataPacket[] | ResultSetHeader>(sql, parameters)
-          : await executor.query<RowDataPacket[] | ResultSetHeader>(sql, parameters);
-      const result: StatementResult = Array.isArray(outcome)
-        ? { rows: outcome, affectedRows: 0 }
-        : { rows: [], affectedRows: outcome.affectedRows };
-      statement.then?.(state, result);
-    }
-  } catch (error) {
-    if (connection) await connection.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    connection?.release();
-  }
-}
-
-async function sameWorkPatch(
-  pool: Pool,
-  claims: TokenClaims,
-  targetUserId: number,
-  changes: Changes,
-): Promise<MembershipRow> {
-  const state = newRequestState(claims, targetUserId, changes);
-  const plan = planFor(changes);
-  try {
-    await runStatements(pool, plan.statements, state);
-  } catch (error) {
-    if (!(error instanceof StaleRow) || !plan.fallback) throw error;
-    await runStatements(pool, plan.fallback, state);
-  }
-  return resultingRow(state);
-}
 
 function send(response: ServerResponse, status: number, body: string, headers = {}): void {
   response.writeHead(status, {
@@ -122,19 +71,7 @@ function main(): void {
   if (mode !== 'reference' && mode !== 'same-work') {
     throw new Error('usage: server.js reference|same-work');
   }
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is required');
-  const pool = createPool({
-    uri: databaseUrl,
-    connectionLimit: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-    // As the app's data source configures mysql2.
-    charset: 'utf8mb4_unicode_ci',
-    timezone: 'Z',
-    supportBigNumbers: true,
-    bigNumberStrings: false,
-    dateStrings: false,
-    connectTimeout: 5000,
-  });
+  const pool = createBaselinePool();
   const keys = keysFromEnvironment();
   const patch: Patch = mode === 'reference' ? referencePatch : sameWorkPatch;
   const server = createServer((request, response) => {

@@ -55,7 +55,7 @@ export interface Caller {
 export const SCENARIOS = ['profile', 'scope', 'hot-row'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-export const TARGETS = ['app', 'reference', 'same-work'] as const;
+export const TARGETS = ['app', 'reference', 'same-work', 'framework'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const PATCH_PATH = '/users-organizations/v1/rs/users/';
