@@ -502,8 +502,9 @@ interface ProfiledRun {
 }
 
 /**
- * The app and the same-work baseline, each under `node --cpu-prof` for one profile-scenario run;
- * self time of the measured seconds only, per layer in microseconds per request, side by side.
+ * The app, the same-work baseline and (when it is among the targets) the framework floor, each
+ * under `node --cpu-prof` for one profile-scenario run; self time of the measured seconds only,
+ * per layer in microseconds per request, side by side.
  */
 async function cpuProfile(
   options: BenchOptions,
@@ -511,7 +512,9 @@ async function cpuProfile(
   database: BenchDatabase,
 ): Promise<ProfiledRun[]> {
   const runs: ProfiledRun[] = [];
-  for (const target of ['app', 'same-work'] as const) {
+  const targets: Target[] = ['app', 'same-work'];
+  if (options.targets.includes('framework')) targets.push('framework');
+  for (const target of targets) {
     const dir = join(RESULTS, 'profiles', `${database.name}-${target}`);
     mkdirSync(dir, { recursive: true });
     log(`CPU profile of ${target} under the profile scenario (node --cpu-prof)`);
@@ -524,13 +527,10 @@ async function cpuProfile(
     if (!file) throw new Error(`no .cpuprofile was written in ${dir}`);
     runs.push({ target, file, summary: summarize(file, record.windowUs), record });
   }
-  const [app, sameWork] = runs;
   const perRequest = (run: ProfiledRun, layer: string) =>
     ((run.summary.layers.find((share) => share.name === layer)?.ms ?? 0) * 1000) /
     run.record.requests;
-  const layers = [
-    ...new Set([...app.summary.layers, ...sameWork.summary.layers].map((l) => l.name)),
-  ];
+  const layers = [...new Set(runs.flatMap((run) => run.summary.layers.map((l) => l.name)))];
   console.log(
     `\nWhere the time goes, profile scenario, ${options.duration} measured seconds ` +
       '(V8 sampling profiler, self time; wall-clock samples, so on a loaded machine they also ' +
@@ -538,30 +538,33 @@ async function cpuProfile(
   );
   console.log(
     table(
-      ['layer', 'app µs/req', 'same-work µs/req'],
+      ['layer', ...runs.map((run) => `${run.target} µs/req`)],
       [
         ...layers
-          .map((layer) => [layer, perRequest(app, layer), perRequest(sameWork, layer)] as const)
-          .sort((a, b) => b[1] - a[1])
-          .map(([layer, a, b]) => [layer, a.toFixed(0), b.toFixed(0)]),
+          .map((layer) => ({ layer, values: runs.map((run) => perRequest(run, layer)) }))
+          .sort((a, b) => b.values[0] - a.values[0])
+          .map(({ layer, values }) => [layer, ...values.map((value) => value.toFixed(0))]),
         [
           'total busy',
-          ((app.summary.busyMs * 1000) / app.record.requests).toFixed(0),
-          ((sameWork.summary.busyMs * 1000) / sameWork.record.requests).toFixed(0),
+          ...runs.map((run) => ((run.summary.busyMs * 1000) / run.record.requests).toFixed(0)),
         ],
         [
           'CPU (/proc) per request',
-          fixed(app.record.cpuMsPerRequest && app.record.cpuMsPerRequest * 1000, 0),
-          fixed(sameWork.record.cpuMsPerRequest && sameWork.record.cpuMsPerRequest * 1000, 0),
+          ...runs.map((run) =>
+            fixed(run.record.cpuMsPerRequest && run.record.cpuMsPerRequest * 1000, 0),
+          ),
         ],
       ],
       1,
     ),
   );
+  const [app, ...baselines] = runs;
   console.log(`\nApp profile ${app.file}\n`);
   console.log(formatSummary(app.summary, 30));
-  console.log(`\nSame-work profile ${sameWork.file}: top 15 functions`);
-  console.log(formatSummary({ ...sameWork.summary, layers: [], packages: [] }, 15));
+  for (const baseline of baselines) {
+    console.log(`\n${baseline.target} profile ${baseline.file}: top 15 functions`);
+    console.log(formatSummary({ ...baseline.summary, layers: [], packages: [] }, 15));
+  }
   return runs;
 }
 
