@@ -3,8 +3,8 @@ import { ArgumentMetadata } from '@nestjs/common';
 import { AppException, FieldError } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 import { Scope } from '../../users-organizations/entities/membership.entity';
+import { PermissionsDto } from '../../users-organizations/dto/membership-properties';
 import {
-  PermissionsDto,
   UpdateMembershipDto,
   changesFrom,
 } from '../../users-organizations/dto/update-membership.dto';

@@ -1,18 +1,22 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsObject, MaxLength, ValidateNested } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, MaxLength } from 'class-validator';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import {
   IsCodePointLength,
   IsSafeInteger,
   ID_SCHEMA,
-  ValidateIfNotNull,
   ValidateIfPresent,
 } from '../../common/validation/validators';
 import { Scope } from '../entities/membership.entity';
 import type { Permissions } from '../membership';
-import { PermissionsDto } from './update-membership.dto';
+import {
+  NameProperty,
+  PermissionsDto,
+  PermissionsProperty,
+  ProfessionIdProperty,
+  ScopeProperty,
+} from './membership-properties';
 
 /** Adds a user to the session organization, by user id or by email (exactly one of them). */
 export class CreateMembershipDto {
@@ -42,34 +46,19 @@ export class CreateMembershipDto {
   @IsCodePointLength(1, 255)
   subject?: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 250, example: 'Nina' })
-  @IsCodePointLength(1, 250)
+  @NameProperty({ example: 'Nina' })
   firstName!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 250, example: 'Lefebvre' })
-  @IsCodePointLength(1, 250)
+  @NameProperty({ example: 'Lefebvre' })
   lastName!: string;
 
-  @ApiPropertyOptional({ ...ID_SCHEMA, nullable: true, example: 1 })
-  @ValidateIfNotNull()
-  @IsSafeInteger({ message: 'must be a profession id or null' })
+  @ProfessionIdProperty({ example: 1 })
   professionId?: number | null;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    enum: [Scope.Administrator, Scope.Member],
-    default: Scope.Member,
-    example: Scope.Member,
-  })
-  @ValidateIfPresent()
-  @IsIn([Scope.Administrator, Scope.Member], { message: 'must be the number 1 or 2' })
+  @ScopeProperty({ default: Scope.Member, example: Scope.Member })
   scope?: Scope;
 
-  @ApiPropertyOptional({ type: () => PermissionsDto, description: 'Defaults to no group.' })
-  @ValidateIfPresent()
-  @IsObject({ message: 'must be an object with group, read and manage' })
-  @ValidateNested()
-  @Type(() => PermissionsDto)
+  @PermissionsProperty({ description: 'Defaults to no group.' })
   permissions?: PermissionsDto;
 }
 
