@@ -1,3 +1,4 @@
+import { createConnection } from 'mysql2/promise';
 import { createTestDatabase, mysqlUrl, MYSQL_SERVER, TestDatabase } from './support/databases';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, TestApp } from './support/test-app';
@@ -53,5 +54,74 @@ describe('database outage on mariadb', () => {
     expect(status).toBe(200);
     const read = await t.http().get(`${USERS}/me`).set(headers).expect(200);
     expect(read.body.data.firstName).toBe('After');
+  });
+});
+
+/**
+ * DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_POOL_TIMEOUT_MS: in each case the wait ends between
+ * the configured deadline and the default one, so the answer tells which deadline applied.
+ */
+describe('database deadlines set by the environment on mariadb', () => {
+  const lockAlice =
+    'SELECT m.`id` FROM `memberships` m JOIN `users` u ON u.`id` = m.`userId` ' +
+    "WHERE u.`subject` = 'alice' AND m.`organizationId` = 1 FOR UPDATE";
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function withLockedAlice(
+    env: Record<string, string>,
+    run: (
+      t: TestApp,
+      headers: Record<string, string>,
+      release: () => Promise<void>,
+    ) => Promise<void>,
+  ): Promise<void> {
+    const t = await startTestApp('mariadb', { env });
+    const holder = await createConnection(
+      t.config.database.type === 'mysql' ? t.config.database.url : '',
+    );
+    try {
+      const headers = await t.login('alice', 1);
+      await holder.query('START TRANSACTION');
+      await holder.query(lockAlice);
+      await run(t, headers, async () => void (await holder.query('ROLLBACK')));
+    } finally {
+      await holder.end();
+      await t.close();
+    }
+  }
+
+  it('answers 503 to a statement that outlives DATABASE_STATEMENT_TIMEOUT_MS, and writes nothing', async () => {
+    await withLockedAlice({ DATABASE_STATEMENT_TIMEOUT_MS: '300' }, async (t, headers, release) => {
+      const patch = t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Late' }).then();
+      // Released after 300 ms and before the default 2.5 s: the PATCH would then succeed.
+      await sleep(1200);
+      await release();
+      const response = await patch;
+      expect(response.status).toBe(503);
+      expect(response.body.code).toBe('DATABASE_UNAVAILABLE');
+      const read = await t.http().get(`${USERS}/me`).set(headers).expect(200);
+      expect(read.body.data.firstName).not.toBe('Late');
+    });
+  });
+
+  it('answers 503 to a request that waits for a connection past DATABASE_POOL_TIMEOUT_MS', async () => {
+    const env = {
+      DATABASE_POOL_SIZE: '1',
+      DATABASE_POOL_TIMEOUT_MS: '200',
+      DATABASE_STATEMENT_TIMEOUT_MS: '10000',
+    };
+    await withLockedAlice(env, async (t, headers, release) => {
+      // The pool's only connection waits on alice's row.
+      const patch = t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Held' }).then();
+      await sleep(300);
+      const read = t.http().get(`${USERS}/me`).set(headers).then();
+      // Released after 200 ms and before the default 1.5 s: the read would then get the connection.
+      await sleep(700);
+      await release();
+      const [written, waited] = await Promise.all([patch, read]);
+      expect(waited.status).toBe(503);
+      expect(waited.body.code).toBe('DATABASE_UNAVAILABLE');
+      expect(written.status).toBe(200);
+    });
   });
 });

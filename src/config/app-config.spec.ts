@@ -1,6 +1,7 @@
 import {
   AppConfig,
   ConfigError,
+  DEFAULT_DATABASE_DEADLINES,
   DEFAULT_SQLITE_PATH,
   DEVELOPMENT_BEARER_SECRET,
   DEVELOPMENT_SESSION_SECRET,
@@ -147,6 +148,12 @@ describe('loadConfig: bad values', () => {
     ['SESSION_TTL_SECONDS', 'one day'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_POOL_SIZE', '201'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '99'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '60001'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '2.5s'],
+    ['DATABASE_POOL_TIMEOUT_MS', '0'],
+    ['DATABASE_POOL_TIMEOUT_MS', '60001'],
+    ['DATABASE_POOL_TIMEOUT_MS', '-1500'],
     ['DATABASE_MIGRATIONS_RUN', 'maybe'],
     ['NODE_ENV', 'staging'],
     ['DATABASE_URL', 'garbage'],
@@ -188,17 +195,39 @@ describe('loadConfig: bad values', () => {
 });
 
 describe('loadConfig: DATABASE_URL', () => {
-  it('uses MySQL for a mysql:// URL, with the default pool size', () => {
+  it('uses MySQL for a mysql:// URL, with the default pool size and deadlines', () => {
     const url = 'mysql://root:@127.0.0.1:3306/users_organizations';
     const config = loadConfig({ DATABASE_URL: url });
-    expect(config.database).toEqual({ type: 'mysql', url, poolSize: 10 });
+    expect(config.database).toEqual({
+      type: 'mysql',
+      url,
+      poolSize: 10,
+      statementTimeoutMs: 2500,
+      poolTimeoutMs: 1500,
+    });
     expect(config.embedded).toBe(false);
   });
 
   it('accepts a mariadb:// URL with query parameters and a pool size', () => {
     const url = 'mariadb://u:p@db:3306/app?charset=utf8mb4';
     const config = loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '25' });
-    expect(config.database).toEqual({ type: 'mysql', url, poolSize: 25 });
+    expect(config.database).toEqual({
+      type: 'mysql',
+      url,
+      poolSize: 25,
+      ...DEFAULT_DATABASE_DEADLINES,
+    });
+  });
+
+  it('takes the statement and pool deadlines from the environment, within bounds', () => {
+    const url = 'mysql://u:p@db:3306/app';
+    expect(
+      loadConfig({
+        DATABASE_URL: url,
+        DATABASE_STATEMENT_TIMEOUT_MS: '100',
+        DATABASE_POOL_TIMEOUT_MS: '60000',
+      }).database,
+    ).toMatchObject({ statementTimeoutMs: 100, poolTimeoutMs: 60000 });
   });
 
   it('uses SQLite for a sqlite: URL, with the path after the prefix', () => {

@@ -6,8 +6,23 @@ export const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-chang
 export const DEFAULT_SQLITE_PATH = 'var/users-organizations.sqlite';
 const MINIMUM_SECRET_BYTES = 32;
 
+/**
+ * MySQL's deadlines: the longest one statement may run (lock waits included) and the longest a
+ * request waits for a pooled connection; past either, the request is answered 503.
+ */
+export interface DatabaseDeadlines {
+  statementTimeoutMs: number;
+  poolTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_DEADLINES: DatabaseDeadlines = {
+  statementTimeoutMs: 2500,
+  poolTimeoutMs: 1500,
+};
+
 export type DatabaseConfig =
-  { type: 'mysql'; url: string; poolSize: number } | { type: 'better-sqlite3'; path: string };
+  | ({ type: 'mysql'; url: string; poolSize: number } & DatabaseDeadlines)
+  | { type: 'better-sqlite3'; path: string };
 
 /** How bearer tokens are verified: the algorithms are pinned here, never taken from a token. */
 export type BearerVerification =
@@ -117,7 +132,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ? { type: 'better-sqlite3', path: DEFAULT_SQLITE_PATH }
       : url.startsWith('sqlite:')
         ? { type: 'better-sqlite3', path: url.slice('sqlite:'.length) }
-        : { type: 'mysql', url, poolSize: variables.DATABASE_POOL_SIZE ?? 10 };
+        : {
+            type: 'mysql',
+            url,
+            poolSize: variables.DATABASE_POOL_SIZE ?? 10,
+            statementTimeoutMs:
+              variables.DATABASE_STATEMENT_TIMEOUT_MS ??
+              DEFAULT_DATABASE_DEADLINES.statementTimeoutMs,
+            poolTimeoutMs:
+              variables.DATABASE_POOL_TIMEOUT_MS ?? DEFAULT_DATABASE_DEADLINES.poolTimeoutMs,
+          };
 
   return new AppConfig({
     env: nodeEnv,

@@ -25,6 +25,8 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'DATABASE_URL',
   'DATABASE_MIGRATIONS_RUN',
   'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'DATABASE_POOL_TIMEOUT_MS',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URI',
   'AUTH_JWT_ISSUER',
@@ -104,6 +106,20 @@ export class EnvironmentVariables {
   @Min(1, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
   @Max(200, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
   DATABASE_POOL_SIZE?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Min(100, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Max(60000, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'DATABASE_POOL_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Min(100, { message: 'DATABASE_POOL_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @Max(60000, { message: 'DATABASE_POOL_TIMEOUT_MS must be an integer between 100 and 60000' })
+  DATABASE_POOL_TIMEOUT_MS?: number;
 
   @IsOptional()
   @IsString()

@@ -14,9 +14,6 @@ import { AddMembershipListIndexes1764288000000 } from './migrations/176428800000
 import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddGroupNameUnique';
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 
-/** The longest one statement may take, lock waits included. */
-export const QUERY_TIMEOUT_MS = 2500;
-
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
 
@@ -84,7 +81,7 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     // For TypeORM's own statements (migrations, seeding); DatabaseService puts the same
     // deadline on every statement of a request itself, and closes the connection past it.
     enableQueryTimeout: true,
-    maxQueryExecutionTime: QUERY_TIMEOUT_MS,
+    maxQueryExecutionTime: database.statementTimeoutMs,
     extra: {
       // A bound on memory, not the fail-fast rule: waiting is bounded in time by DatabaseService.
       queueLimit: database.poolSize * 50,

@@ -2,7 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2';
 import { DataSource, QueryRunner } from 'typeorm';
-import { QUERY_TIMEOUT_MS } from './data-source-options';
+import { AppConfig, DatabaseDeadlines, DEFAULT_DATABASE_DEADLINES } from '../config/app-config';
 import { isRetryableLockError } from './database-errors';
 
 export type SqlParameter = string | number | null;
@@ -19,8 +19,6 @@ export interface SqlExecutor {
 }
 
 const MAX_LOCK_RETRIES = 3;
-/** The longest a request waits for a pooled connection before it is answered 503. */
-const ACQUIRE_TIMEOUT_MS = 1500;
 
 /** What SQL_STATEMENT_CHANNEL publishes: a statement, once the database answered or failed it. */
 export interface SqlStatementMessage {
@@ -40,7 +38,7 @@ export class ConnectionAcquireTimeoutError extends Error {
   override name = 'ConnectionAcquireTimeoutError';
 }
 
-/** A statement outlived QUERY_TIMEOUT_MS; its connection was closed, which rolls it back. */
+/** A statement outlived its deadline; its connection was closed, which rolls it back. */
 export class StatementTimeoutError extends Error {
   override name = 'StatementTimeoutError';
   readonly code = 'PROTOCOL_SEQUENCE_TIMEOUT';
@@ -76,13 +74,13 @@ async function published<T>(sql: string, run: () => Promise<T>): Promise<T> {
 }
 
 /** Gets a pooled connection, or gives up after a deadline (a late one goes straight back). */
-function acquire(pool: Pool): Promise<PoolConnection> {
+function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
   return new Promise((resolve, reject) => {
     let expired = false;
     const timer = setTimeout(() => {
       expired = true;
       reject(new ConnectionAcquireTimeoutError());
-    }, ACQUIRE_TIMEOUT_MS);
+    }, timeoutMs);
     pool.getConnection((error, connection) => {
       if (expired) {
         connection?.release();
@@ -106,7 +104,10 @@ class MysqlExecutor implements SqlExecutor {
   readonly forShare = LOCKS.mysql.forShare;
   private closed = false;
 
-  constructor(private readonly connection: PoolConnection) {}
+  constructor(
+    private readonly connection: PoolConnection,
+    private readonly statementTimeoutMs: number,
+  ) {}
 
   get isClosed(): boolean {
     return this.closed;
@@ -162,8 +163,8 @@ class MysqlExecutor implements SqlExecutor {
       };
       const timer = setTimeout(() => {
         this.close();
-        done(new StatementTimeoutError(`statement timed out after ${QUERY_TIMEOUT_MS} ms`));
-      }, QUERY_TIMEOUT_MS);
+        done(new StatementTimeoutError(`statement timed out after ${this.statementTimeoutMs} ms`));
+      }, this.statementTimeoutMs);
       if (prepared) this.connection.execute({ sql, values }, done);
       else this.connection.query({ sql, values }, done);
     });
@@ -203,9 +204,15 @@ export class DatabaseService implements SqlExecutor {
   readonly forUpdate: string;
   readonly forShare: string;
   private sqliteQueue: Promise<unknown> = Promise.resolve();
+  private readonly deadlines: DatabaseDeadlines;
 
-  constructor(readonly dataSource: DataSource) {
+  constructor(
+    readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
     this.engine = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    this.deadlines =
+      config.database.type === 'mysql' ? config.database : DEFAULT_DATABASE_DEADLINES;
     this.forUpdate = LOCKS[this.engine].forUpdate;
     this.forShare = LOCKS[this.engine].forShare;
   }
@@ -263,7 +270,8 @@ export class DatabaseService implements SqlExecutor {
   private async connect(): Promise<MysqlExecutor> {
     const pool = (this.dataSource.driver as { pool?: Pool }).pool;
     if (!this.dataSource.isInitialized || !pool) throw new DatabaseNotConnectedError();
-    return new MysqlExecutor(await acquire(pool));
+    const { poolTimeoutMs, statementTimeoutMs } = this.deadlines;
+    return new MysqlExecutor(await acquire(pool, poolTimeoutMs), statementTimeoutMs);
   }
 
   private sqliteTransaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
