@@ -71,8 +71,23 @@ export function parseTrustProxy(value: string): TrustProxy | null {
   return valid ? entries : null;
 }
 
-const rateLimitMessage = (name: string) =>
-  `${name} must be an integer between 0 (no limit) and 1000000`;
+/**
+ * An optional integer variable between `min` and `max`, given as decimal digits; one message,
+ * naming the variable and its range, for every way it can be wrong.
+ */
+function IntegerVariable(min: number, max: number, lowest = String(min)): PropertyDecorator {
+  return (target, property) => {
+    const message = `${String(property)} must be an integer between ${lowest} and ${max}`;
+    const rules = [
+      IsOptional(),
+      Transform(toInteger),
+      IsInt({ message }),
+      Min(min, { message }),
+      Max(max, { message }),
+    ];
+    for (const rule of rules) rule(target, property);
+  };
+}
 
 /** The environment variables the app reads, with their rules. */
 export class EnvironmentVariables {
@@ -82,11 +97,7 @@ export class EnvironmentVariables {
   })
   NODE_ENV?: 'development' | 'production' | 'test';
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
-  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
-  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  @IntegerVariable(0, 65535)
   PORT?: number;
 
   @IsOptional()
@@ -100,25 +111,13 @@ export class EnvironmentVariables {
   @IsBooleanString({ message: 'DATABASE_MIGRATIONS_RUN must be true or false' })
   DATABASE_MIGRATIONS_RUN?: string;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
-  @Min(1, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
-  @Max(200, { message: 'DATABASE_POOL_SIZE must be an integer between 1 and 200' })
+  @IntegerVariable(1, 200)
   DATABASE_POOL_SIZE?: number;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Min(100, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Max(60000, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @IntegerVariable(100, 60000)
   DATABASE_STATEMENT_TIMEOUT_MS?: number;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'DATABASE_POOL_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Min(100, { message: 'DATABASE_POOL_TIMEOUT_MS must be an integer between 100 and 60000' })
-  @Max(60000, { message: 'DATABASE_POOL_TIMEOUT_MS must be an integer between 100 and 60000' })
+  @IntegerVariable(100, 60000)
   DATABASE_POOL_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -148,11 +147,7 @@ export class EnvironmentVariables {
   @MinLength(1, { message: 'SESSION_TOKEN_SECRET must not be empty when set' })
   SESSION_TOKEN_SECRET?: string;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
-  @Min(60, { message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
-  @Max(2592000, { message: 'SESSION_TTL_SECONDS must be an integer between 60 and 2592000' })
+  @IntegerVariable(60, 2592000)
   SESSION_TTL_SECONDS?: number;
 
   @IsOptional()
@@ -177,25 +172,13 @@ export class EnvironmentVariables {
   )
   REDIS_URL?: string;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: rateLimitMessage('RATE_LIMIT_PER_USER_PER_MINUTE') })
-  @Min(0, { message: rateLimitMessage('RATE_LIMIT_PER_USER_PER_MINUTE') })
-  @Max(1000000, { message: rateLimitMessage('RATE_LIMIT_PER_USER_PER_MINUTE') })
+  @IntegerVariable(0, 1000000, '0 (no limit)')
   RATE_LIMIT_PER_USER_PER_MINUTE?: number;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: rateLimitMessage('RATE_LIMIT_PER_ADDRESS_PER_MINUTE') })
-  @Min(0, { message: rateLimitMessage('RATE_LIMIT_PER_ADDRESS_PER_MINUTE') })
-  @Max(1000000, { message: rateLimitMessage('RATE_LIMIT_PER_ADDRESS_PER_MINUTE') })
+  @IntegerVariable(0, 1000000, '0 (no limit)')
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE?: number;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: rateLimitMessage('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE') })
-  @Min(0, { message: rateLimitMessage('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE') })
-  @Max(1000000, { message: rateLimitMessage('RATE_LIMIT_AUTH_FAILURES_PER_MINUTE') })
+  @IntegerVariable(0, 1000000, '0 (no limit)')
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE?: number;
 
   @IsOptional()
