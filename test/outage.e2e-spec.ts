@@ -1,4 +1,4 @@
-import { createConnection } from 'mysql2/promise';
+import { createConnection, RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase, mysqlUrl, MYSQL_SERVER, TestDatabase } from './support/databases';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, TestApp } from './support/test-app';
@@ -58,8 +58,10 @@ describe('database outage on mariadb', () => {
 });
 
 /**
- * DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_POOL_TIMEOUT_MS: in each case the wait ends between
- * the configured deadline and the default one, so the answer tells which deadline applied.
+ * DATABASE_STATEMENT_TIMEOUT_MS and DATABASE_POOL_TIMEOUT_MS: once the app's transaction waits on
+ * a row lock held by the test, the lock is kept for at most a grace period longer than the
+ * configured deadline and shorter than the default one, so the answer tells which deadline
+ * applied: under the default, the request would be served once the lock is released.
  */
 describe('database deadlines set by the environment on mariadb', () => {
   const lockAlice =
@@ -67,23 +69,52 @@ describe('database deadlines set by the environment on mariadb', () => {
     "WHERE u.`subject` = 'alice' AND m.`organizationId` = 1 FOR UPDATE";
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  interface LockedAlice {
+    t: TestApp;
+    headers: Record<string, string>;
+    /** Resolves once a transaction of the app's database waits for a lock, or `pending` settled. */
+    appWaits(pending: Promise<unknown>): Promise<void>;
+    /** Waits for `answer` at most `graceMs`, then releases the lock; resolves to the answer. */
+    answerWithin<T>(answer: Promise<T>, graceMs: number): Promise<T>;
+  }
+
   async function withLockedAlice(
     env: Record<string, string>,
-    run: (
-      t: TestApp,
-      headers: Record<string, string>,
-      release: () => Promise<void>,
-    ) => Promise<void>,
+    run: (locked: LockedAlice) => Promise<void>,
   ): Promise<void> {
     const t = await startTestApp('mariadb', { env });
-    const holder = await createConnection(
-      t.config.database.type === 'mysql' ? t.config.database.url : '',
-    );
+    const url = new URL(t.config.database.type === 'mysql' ? t.config.database.url : '');
+    const holder = await createConnection(url.toString());
     try {
       const headers = await t.login('alice', 1);
       await holder.query('START TRANSACTION');
       await holder.query(lockAlice);
-      await run(t, headers, async () => void (await holder.query('ROLLBACK')));
+      await run({
+        t,
+        headers,
+        async appWaits(pending) {
+          let settled = false;
+          const settle = () => void (settled = true);
+          pending.then(settle, settle);
+          // InnoDB refreshes these tables only after 100 ms without a read: poll slower.
+          for (let attempt = 0; attempt < 60 && !settled; attempt++) {
+            const [rows] = await holder.query<RowDataPacket[]>(
+              'SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX t ' +
+                'JOIN information_schema.PROCESSLIST p ON p.`ID` = t.`trx_mysql_thread_id` ' +
+                "WHERE t.`trx_state` = 'LOCK WAIT' AND p.`DB` = ?",
+              [url.pathname.slice(1)],
+            );
+            if (Number(rows[0].waiting) > 0) return;
+            await sleep(150);
+          }
+          if (!settled) throw new Error('the app never waited on the lock');
+        },
+        async answerWithin(answer, graceMs) {
+          await Promise.race([answer, sleep(graceMs)]);
+          await holder.query('ROLLBACK');
+          return answer;
+        },
+      });
     } finally {
       await holder.end();
       await t.close();
@@ -91,12 +122,12 @@ describe('database deadlines set by the environment on mariadb', () => {
   }
 
   it('answers 503 to a statement that outlives DATABASE_STATEMENT_TIMEOUT_MS, and writes nothing', async () => {
-    await withLockedAlice({ DATABASE_STATEMENT_TIMEOUT_MS: '300' }, async (t, headers, release) => {
+    const env = { DATABASE_STATEMENT_TIMEOUT_MS: '300' };
+    await withLockedAlice(env, async ({ t, headers, appWaits, answerWithin }) => {
       const patch = t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Late' }).then();
-      // Released after 300 ms and before the default 2.5 s: the PATCH would then succeed.
-      await sleep(1200);
-      await release();
-      const response = await patch;
+      await appWaits(patch);
+      // Past 300 ms, before the default 2.5 s.
+      const response = await answerWithin(patch, 1500);
       expect(response.status).toBe(503);
       expect(response.body.code).toBe('DATABASE_UNAVAILABLE');
       const read = await t.http().get(`${USERS}/me`).set(headers).expect(200);
@@ -110,18 +141,16 @@ describe('database deadlines set by the environment on mariadb', () => {
       DATABASE_POOL_TIMEOUT_MS: '200',
       DATABASE_STATEMENT_TIMEOUT_MS: '10000',
     };
-    await withLockedAlice(env, async (t, headers, release) => {
-      // The pool's only connection waits on alice's row.
+    await withLockedAlice(env, async ({ t, headers, appWaits, answerWithin }) => {
       const patch = t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Held' }).then();
-      await sleep(300);
+      // The pool's only connection now waits on alice's row.
+      await appWaits(patch);
       const read = t.http().get(`${USERS}/me`).set(headers).then();
-      // Released after 200 ms and before the default 1.5 s: the read would then get the connection.
-      await sleep(700);
-      await release();
-      const [written, waited] = await Promise.all([patch, read]);
+      // Past 200 ms, before the default 1.5 s.
+      const waited = await answerWithin(read, 1000);
       expect(waited.status).toBe(503);
       expect(waited.body.code).toBe('DATABASE_UNAVAILABLE');
-      expect(written.status).toBe(200);
+      expect((await patch).status).toBe(200);
     });
   });
 });
