@@ -672,8 +672,22 @@ async function startServing(fault: FaultCase, variables: Record<string, string> 
   const proxy = await newProxy();
   const app = await startApp(proxy.port, variables);
   const before = await membershipStates();
-  for (const member of MEMBERS) expect(statusOf(await fault.rename(app.port, member))).toBe(200);
+  expect((await renameEachMember(fault, app)).map(statusOf)).toEqual(MEMBERS.map(() => 200));
   return { proxy, app, before };
+}
+
+/** One PATCH of its own firstName per member, in turn. */
+async function renameEachMember(fault: FaultCase, app: RunningApp): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const member of MEMBERS) outcomes.push(await fault.rename(app.port, member));
+  return outcomes;
+}
+
+/** What the two health probes answer now. */
+async function probeHealth(fault: FaultCase, app: RunningApp) {
+  const live = await fault.send(app.port, 'GET', '/health/live');
+  const ready = await fault.send(app.port, 'GET', '/health/ready');
+  return { live, ready };
 }
 
 /**
@@ -728,15 +742,13 @@ describe('faults against a real process on MariaDB', () => {
         30_000,
       );
       // Still under load: the process answers, and says it is not ready.
-      const live = await fault.send(app.port, 'GET', '/health/live');
-      const ready = await fault.send(app.port, 'GET', '/health/ready');
+      const { live, ready } = await probeHealth(fault, app);
       await stopLoad();
 
       await proxy.start();
       const recovered = await pollUntil(() => fault.rename(app.port, ALICE), 200);
       const readyAgain = await pollUntil(() => fault.send(app.port, 'GET', '/health/ready'), 200);
-      const afterwards: Outcome[] = [];
-      for (const member of MEMBERS) afterwards.push(await fault.rename(app.port, member));
+      const afterwards = await renameEachMember(fault, app);
       const integrity = await fault.integrity(before);
 
       fault.report(
@@ -774,14 +786,12 @@ describe('faults against a real process on MariaDB', () => {
       fault.faultsInjected++;
       await sleep(HANG_MS);
       // Still under load: the process answers, and says it is not ready.
-      const live = await fault.send(app.port, 'GET', '/health/live');
-      const ready = await fault.send(app.port, 'GET', '/health/ready');
+      const { live, ready } = await probeHealth(fault, app);
       await stopLoad();
 
       proxy.resume();
       const recovered = await pollUntil(() => fault.rename(app.port, ALICE), 200);
-      const afterwards: Outcome[] = [];
-      for (const member of MEMBERS) afterwards.push(await fault.rename(app.port, member));
+      const afterwards = await renameEachMember(fault, app);
       const integrity = await fault.integrity(before);
 
       fault.report(
@@ -830,10 +840,10 @@ describe('faults against a real process on MariaDB', () => {
 
       proxy.latencyMs = 0;
       const recovered = await pollUntil(() => fault.rename(app.port, ALICE), 200);
-      const afterwards: Outcome[] = [];
-      for (let round = 0; round < 2; round++) {
-        for (const member of MEMBERS) afterwards.push(await fault.rename(app.port, member));
-      }
+      const afterwards = [
+        ...(await renameEachMember(fault, app)),
+        ...(await renameEachMember(fault, app)),
+      ];
       const integrity = await fault.integrity(before);
 
       fault.report(
@@ -946,8 +956,7 @@ describe('faults against a real process on MariaDB', () => {
       fault.faultsInjected++;
       const before = await membershipStates();
       const app = await startApp(proxy.port);
-      const live = await fault.send(app.port, 'GET', '/health/live');
-      const ready = await fault.send(app.port, 'GET', '/health/ready');
+      const { live, ready } = await probeHealth(fault, app);
       const patch = await fault.rename(app.port, ALICE);
       const read = await fault.send(app.port, 'GET', `${API}/users/me`, {
         headers: sessions.alice,
