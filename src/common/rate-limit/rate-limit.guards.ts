@@ -130,8 +130,6 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
 export class AddressRateLimitGuard extends SingleThrottlerGuard {
   protected readonly throttlerName = ADDRESS_THROTTLER;
   protected readonly refusal = 'Too many requests from this address; retry after Retry-After.';
-  /** The limit's key of each request in flight, read twice per request (limit and 401 count). */
-  private readonly trackers = new WeakMap<Request, string>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -150,12 +148,8 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
   }
 
   protected override getTracker(request: Request): Promise<string> {
-    let tracker = this.trackers.get(request);
-    if (tracker === undefined) {
-      tracker = normalizeIp(clientAddress(request));
-      this.trackers.set(request, tracker);
-    }
-    return Promise.resolve(tracker);
+    // clientAddress() already works the address out once per request.
+    return Promise.resolve(normalizeIp(clientAddress(request)));
   }
 
   private async refuseAfterAuthenticationFailures(context: ExecutionContext): Promise<void> {
