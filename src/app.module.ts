@@ -9,7 +9,9 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InvitationsModule } from './invitations/invitations.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { UsersModule } from './users/users.module';
 import { UsersOrganizationsModule } from './users-organizations/users-organizations.module';
 
 @Module({})
@@ -29,8 +31,10 @@ export class AppModule {
         DatabaseModule,
         EventEmitterModule.forRoot(),
         AuditModule,
+        UsersModule,
         AuthModule,
         UsersOrganizationsModule,
+        InvitationsModule,
         CataloguesModule,
         OrganizationsModule,
         HealthModule,

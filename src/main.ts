@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { mintDemoTokens } from './auth/demo-tokens';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { demoAdministrator, mintDemoTokens } from './auth/demo-tokens';
 import { createApp } from './common/http/create-app';
 import { SWAGGER_UI_PATH } from './common/swagger/swagger';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
@@ -28,17 +28,45 @@ async function bootstrap(): Promise<void> {
     `Serving on ${base} (${config.embedded ? 'embedded database' : config.database.type})`,
   );
   logger.log(`Swagger UI: ${base}/${SWAGGER_UI_PATH}`);
-  if (config.embedded && config.bearer.kind === 'secret') {
-    // Real tokens for the demo administrator, so the printed command works when pasted.
-    const tokens = await mintDemoTokens(app, config, 'alice', 1);
+  await printDevelopmentBanner(app, config, base, logger);
+}
+
+/**
+ * Outside production, on a database with the demo data (embedded or MySQL): real tokens for an
+ * administrator and a curl that works when pasted. It never stops the app: when no
+ * administrator is left, or anything fails, it says how to get tokens instead.
+ */
+async function printDevelopmentBanner(
+  app: INestApplicationContext,
+  config: AppConfig,
+  base: string,
+  logger: Logger,
+): Promise<void> {
+  if (config.env === 'production' || config.bearer.kind !== 'secret') return;
+  const howToGetTokens =
+    'Get tokens with: npm run token -- --subject <subject> --organization <id>';
+  try {
+    const administrator = await demoAdministrator(app);
+    if (administrator === null) {
+      logger.log(`No demo administrator to print tokens for. ${howToGetTokens}`);
+      return;
+    }
+    const { subject, organizationId } = administrator;
+    const tokens = await mintDemoTokens(app, config, { subject, organizationId });
+    const newName =
+      subject === 'alice' ? 'Alicia' : subject.charAt(0).toUpperCase() + subject.slice(1);
     // Plain output, not a log line: it must paste into a shell as it is.
     console.log(
-      '\nTry the PATCH as alice, administrator of organization 1 (tokens valid until ' +
-        `${tokens.expiresAt}; more with npm run token):\n` +
+      `\nTry the PATCH as ${subject}, administrator of organization ${organizationId} (tokens ` +
+        `valid until ${tokens.expiresAt}; more with npm run token):\n` +
         `curl -i -X PATCH ${base}/users-organizations/v1/rs/users/me \\\n` +
         `  -H 'Authorization: Bearer ${tokens.bearerToken}' \\\n` +
         `  -H 'x-session-token: ${tokens.sessionToken}' \\\n` +
-        `  -H 'content-type: application/json' -d '{"firstName":"Alicia"}'`,
+        `  -H 'content-type: application/json' -d '{"firstName":"${newName}"}'`,
+    );
+  } catch (error) {
+    logger.warn(
+      `No demo tokens printed (${error instanceof Error ? error.message : String(error)}). ${howToGetTokens}`,
     );
   }
 }

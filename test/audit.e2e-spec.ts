@@ -4,6 +4,7 @@ import { SessionEntity } from '../src/auth/entities/session.entity';
 import { countAuditEvents, newRequestId, storedAuditEvents } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
+import { acceptByToken, INVITATIONS, invite, issued, verifiedBearer } from './support/invitations';
 import { createTeam, loginTeam, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
@@ -20,6 +21,7 @@ interface EventView {
   organizationId: number;
   actorUserId: number | null;
   targetUserId: number | null;
+  invitationId: number | null;
   action: string;
   changes: Record<string, { before: unknown; after: unknown }>;
   requestId: string | null;
@@ -105,6 +107,7 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
         organizationId: team.organizationId,
         actorUserId: team.manager.userId,
         targetUserId: team.plain.userId,
+        invitationId: null,
         action: 'membership.updated',
         changes: event.changes,
         requestId,
@@ -149,38 +152,69 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
       expect(await countAuditEvents(t.dataSource, team.organizationId)).toBe(before);
     });
 
-    it('records an added member (membership.created) with every initial value', async () => {
+    it('records an invitation, then its acceptance and the membership it created', async () => {
       const { day } = team.groups;
-      const { response, event, requestId } = await withOneEvent(
+      const invited = await withOneEvent(
         () =>
-          t
-            .http()
-            .post(USERS)
-            .set(asAdmin)
-            .send({
-              userId: 4,
-              firstName: 'Dave',
-              lastName: 'Moreau',
-              professionId: 3,
-              permissions: { group: day, read: [day], manage: [] },
-            }),
+          invite(t, asAdmin, {
+            email: 'Dave.New@Example.com',
+            firstName: 'Dave',
+            lastName: 'Moreau',
+            professionId: 3,
+            permissions: { group: day, read: [day], manage: [] },
+          }),
         201,
       );
-      expect(event).toMatchObject({
+      const invitationId = issued(invited.response).id;
+      expect(invited.event).toMatchObject({
         organizationId: team.organizationId,
         actorUserId: team.admin.userId,
-        targetUserId: 4,
-        action: 'membership.created',
-        requestId,
+        targetUserId: null,
+        invitationId,
+        action: 'invitation.created',
+        requestId: invited.requestId,
       });
-      expect(event.changes).toEqual({
+      expect(invited.event.changes).toMatchObject({
+        email: { before: null, after: 'Dave.New@Example.com' },
+        scope: { before: null, after: 2 },
+      });
+      // The token is never stored, logged or audited.
+      expect(JSON.stringify(invited.event)).not.toContain(issued(invited.response).token);
+
+      const requestId = newRequestId();
+      const accepted = await acceptByToken(
+        t,
+        verifiedBearer('dave-new', 'dave.new@example.com'),
+        issued(invited.response).token,
+      )
+        .set('X-Request-Id', requestId)
+        .expect(201);
+      const newcomer = accepted.body.data.userId as number;
+      const stored = await storedAuditEvents(t.dataSource, { requestId });
+      expect(stored.map((event) => event.action)).toEqual([
+        'invitation.accepted',
+        'membership.created',
+      ]);
+      expect(stored[0]).toMatchObject({
+        actorUserId: newcomer,
+        targetUserId: newcomer,
+        invitationId,
+      });
+      expect(stored[1]).toMatchObject({
+        organizationId: team.organizationId,
+        actorUserId: newcomer,
+        targetUserId: newcomer,
+        invitationId: null,
+        action: 'membership.created',
+      });
+      expect(stored[1].changes).toEqual({
         firstName: { before: null, after: 'Dave' },
         lastName: { before: null, after: 'Moreau' },
         professionId: { before: null, after: 3 },
         scope: { before: null, after: 2 },
         permissions: { before: null, after: { group: day, read: [day], manage: [] } },
       });
-      expect(event.createdAt.toISOString()).toBe(response.body.data.createdAt);
+      expect(stored[1].createdAt.toISOString()).toBe(accepted.body.data.createdAt);
       // Nothing is written to organization 2's trail.
       expect(await storedAuditEvents(t.dataSource, { organizationId: 2, requestId })).toEqual([]);
     });
@@ -322,10 +356,10 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
         () => t.http().delete(`${USERS}/${team.reader.userId}`).set(asPlain),
       ],
       [
-        'a member adding a member',
+        'a member inviting someone',
         403,
         'ADMIN_REQUIRED',
-        () => t.http().post(USERS).set(asPlain).send({ userId: 4, firstName: 'D', lastName: 'M' }),
+        () => invite(t, asPlain, { email: 'someone@example.com' }),
       ],
       [
         'a member restoring',
@@ -359,15 +393,10 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
         () => patch('me', asAdmin, { scope: 2 }),
       ],
       [
-        'adding an active member',
+        'inviting an active member',
         409,
         'ALREADY_MEMBER',
-        () =>
-          t
-            .http()
-            .post(USERS)
-            .set(asAdmin)
-            .send({ userId: team.plain.userId, firstName: 'P', lastName: 'P' }),
+        () => invite(t, asAdmin, { email: `${team.plain.subject}@example.com` }),
       ],
       [
         'restoring an active member',
@@ -400,31 +429,25 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
           patch(team.plain.userId, asAdmin, { permissions: { group: 3, read: [], manage: [] } }),
       ],
       [
-        'an unknown user to add',
-        422,
-        'USER_NOT_FOUND',
-        () =>
-          t
-            .http()
-            .post(USERS)
-            .set(asAdmin)
-            .send({ userId: 987654321, firstName: 'X', lastName: 'Y' }),
-      ],
-      [
-        'a new email with an unknown group',
+        'an invitation with an unknown group',
         422,
         'GROUP_NOT_FOUND',
         () =>
-          t
-            .http()
-            .post(USERS)
-            .set(asAdmin)
-            .send({
-              email: 'nobody.new@example.com',
-              firstName: 'X',
-              lastName: 'Y',
-              permissions: { group: 999999, read: [], manage: [] },
-            }),
+          invite(t, asAdmin, {
+            email: 'nobody.new@example.com',
+            permissions: { group: 999999, read: [], manage: [] },
+          }),
+      ],
+      [
+        'accepting with a wrong token',
+        404,
+        'INVITATION_TOKEN_INVALID',
+        () =>
+          acceptByToken(
+            t,
+            verifiedBearer(team.plain.subject, 'x@example.com'),
+            `1.${'A'.repeat(43)}`,
+          ),
       ],
       [
         'a string scope',
@@ -434,10 +457,11 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
       ],
       ['an empty PATCH', 400, 'EMPTY_UPDATE', () => patch('me', asPlain, {})],
       [
-        'an add without user',
+        'an invitation without email',
         400,
         'VALIDATION_FAILED',
-        () => t.http().post(USERS).set(asAdmin).send({ firstName: 'X', lastName: 'Y' }),
+        () =>
+          t.http().post(INVITATIONS).set(asAdmin).send({ scope: 2, firstName: 'X', lastName: 'Y' }),
       ],
       ['a bad user id', 400, 'INVALID_USER_ID', () => t.http().delete(`${USERS}/abc`).set(asAdmin)],
       [
@@ -511,6 +535,7 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
             'organizationId',
             'actorUserId',
             'targetUserId',
+            'invitationId',
             'action',
             'changes',
             'requestId',

@@ -92,6 +92,14 @@ async function loginWith(t: TestApp, bearer: string, organizationId: number): Pr
 }
 
 /** A JWKS endpoint the test controls; it records every request it receives. */
+/** The JWKS apps' AUTH_JWKS_REFETCH_INTERVAL_SECONDS: short, so tests wait seconds, not 30. */
+const REFETCH_INTERVAL_SECONDS = 1;
+
+/** Lets the last refetch an unknown kid caused grow older than the refetch interval. */
+function refetchIntervalPassed(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, REFETCH_INTERVAL_SECONDS * 1000 + 100));
+}
+
 interface KeyServer {
   url: string;
   /** Served as is on every request: push to it to rotate keys. */
@@ -375,6 +383,8 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     code: string;
     /** The code on session routes, when it differs. */
     sessionRouteCode?: string;
+    /** POST /sessions creates the user (a first sign-in) and answers 403 NOT_A_MEMBER. */
+    firstSignIn?: boolean;
     attempt: () => Promise<Attempt>;
   }
 
@@ -513,6 +523,9 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       code: 'USER_UNKNOWN',
       // With alice's session token: the session belongs to another user.
       sessionRouteCode: 'SESSION_TOKEN_INVALID',
+      // On POST /sessions a verified new subject is a first sign-in (DESIGN 5): the user is
+      // created, and, a member of nothing, opens no session.
+      firstSignIn: true,
       attempt: () =>
         Promise.resolve(withBearer(bearerToken(`nobody-${randomBytes(4).toString('hex')}`))),
     },
@@ -539,7 +552,8 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
         { organizationId: ORG_PARIS },
         SESSIONS + (attempt.query ?? ''),
       );
-      expectUnauthorized(response, testCase.code, testCase.challenge);
+      if (testCase.firstSignIn) expectProblem(response, 403, 'NOT_A_MEMBER');
+      else expectUnauthorized(response, testCase.code, testCase.challenge);
       expect(await sessionCount()).toBe(before);
     });
 
@@ -921,7 +935,11 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
         jwkOf(ec.publicKey, EC_KID, 'ES256'),
       ]);
       jwksApp = await startTestApp(engine, {
-        env: { AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: keys.url },
+        env: {
+          AUTH_JWT_SECRET: undefined,
+          AUTH_JWKS_URI: keys.url,
+          AUTH_JWKS_REFETCH_INTERVAL_SECONDS: String(REFETCH_INTERVAL_SECONDS),
+        },
       });
     });
     afterAll(async () => {
@@ -1024,6 +1042,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     });
 
     it('picks up a key added to the JWKS after start (rotation)', async () => {
+      await refetchIntervalPassed();
       const rotated = rsaKeyPair();
       keys.keys.push(jwkOf(rotated.publicKey, 'rsa-key-2', 'RS256'));
       const before = keys.requests.length;
@@ -1038,6 +1057,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     });
 
     it('refuses unknown kids with 401 and fetches the JWKS a bounded number of times', async () => {
+      await refetchIntervalPassed();
       const before = keys.requests.length;
       for (let index = 0; index < 30; index++) {
         const kid = index % 2 === 0 ? 'unknown-kid' : `unknown-kid-${index}`;
@@ -1062,7 +1082,11 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     beforeAll(async () => {
       keys = await startKeyServer([jwkOf(rsa.publicKey, KID, 'RS256')]);
       jwksApp = await startTestApp(engine, {
-        env: { AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: keys.url },
+        env: {
+          AUTH_JWT_SECRET: undefined,
+          AUTH_JWKS_URI: keys.url,
+          AUTH_JWKS_REFETCH_INTERVAL_SECONDS: String(REFETCH_INTERVAL_SECONDS),
+        },
       });
     });
     afterAll(async () => {
@@ -1077,6 +1101,8 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       await jwksApp.http().get(ME).set(headers).expect(200);
 
       await keys.close();
+      // A kid unknown within the refetch interval of a good fetch is refused without asking.
+      await refetchIntervalPassed();
 
       for (const send of [
         () =>
@@ -1113,6 +1139,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
         algorithm: 'RS256',
         keyid: 'rsa-outage-2',
       });
+      await refetchIntervalPassed();
       await jwksApp
         .http()
         .get(ME)
@@ -1139,7 +1166,11 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     beforeAll(async () => {
       keys = await startKeyServer([jwkOf(rsa.publicKey, KID, 'RS256')]);
       jwksApp = await startTestApp(engine, {
-        env: { AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: keys.url },
+        env: {
+          AUTH_JWT_SECRET: undefined,
+          AUTH_JWKS_URI: keys.url,
+          AUTH_JWKS_REFETCH_INTERVAL_SECONDS: String(REFETCH_INTERVAL_SECONDS),
+        },
       });
     });
     afterAll(async () => {
@@ -1152,6 +1183,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
         bearerToken('alice', { secret: rsa.privateKey, algorithm: 'RS256', keyid: kid });
       await loginWith(jwksApp, sign256(KID), ORG_PARIS);
       await keys.close();
+      await refetchIntervalPassed();
 
       // Fifteen callers whose tokens carry a key rotated in during the outage: an outage must
       // never look like a sign-out, also once the JWKS fetches are rate limited.

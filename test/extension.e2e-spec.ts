@@ -3,6 +3,7 @@ import { MembershipChangedEvent } from '../src/users-organizations/membership-ev
 import { newRequestId, storedAuditEvents } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
+import { acceptByToken, invite, issued, verifiedBearer } from './support/invitations';
 import {
   EXTENSION_ROUTE,
   ExtensionModule,
@@ -164,18 +165,25 @@ describe.each(ENGINES)('a module of another team on %s', (engine) => {
       expect(audited.changes).toEqual(event.changes);
     });
 
-    it('publishes membership.created for an added member', async () => {
+    it('publishes membership.created for an accepted invitation', async () => {
+      const invitation = await invite(t, asAdmin, {
+        email: 'dave.joins@example.com',
+        firstName: 'Dave',
+        lastName: 'M',
+      }).expect(201);
+      recorder.clear();
+      const bearer = verifiedBearer('dave-joins', 'dave.joins@example.com');
       const { response, received } = await changeWithOneEvent(
-        () =>
-          t.http().post(USERS).set(asAdmin).send({ userId: 4, firstName: 'Dave', lastName: 'M' }),
+        () => acceptByToken(t, bearer, issued(invitation).token),
         201,
       );
       const { event } = received;
+      const newcomer = response.body.data.userId as number;
       expect(event.name).toBe('membership.created');
       expect(event).toMatchObject({
         organizationId: team.organizationId,
-        userId: 4,
-        actorUserId: team.admin.userId,
+        userId: newcomer,
+        actorUserId: newcomer,
       });
       expect(event.membership).toEqual(response.body.data);
       expect(event.changes).toMatchObject({
@@ -257,9 +265,9 @@ describe.each(ENGINES)('a module of another team on %s', (engine) => {
         () => t.http().delete(`${USERS}/${team.reader.userId}`).set(asPlain),
       ],
       [
-        'a refused add (403)',
+        'a refused invitation (403)',
         403,
-        () => t.http().post(USERS).set(asPlain).send({ userId: 4, firstName: 'D', lastName: 'M' }),
+        () => invite(t, asPlain, { email: 'not.allowed@example.com' }),
       ],
       [
         'the last administrator leaving (409)',
@@ -274,19 +282,13 @@ describe.each(ENGINES)('a module of another team on %s', (engine) => {
       ],
       ['an unknown profession (422)', 422, () => patch('me', asPlain, { professionId: 999999 })],
       [
-        'a new email with an unknown group (422)',
+        'an invitation with an unknown group (422)',
         422,
         () =>
-          t
-            .http()
-            .post(USERS)
-            .set(asAdmin)
-            .send({
-              email: 'not.published@example.com',
-              firstName: 'X',
-              lastName: 'Y',
-              permissions: { group: 999999, read: [], manage: [] },
-            }),
+          invite(t, asAdmin, {
+            email: 'not.published@example.com',
+            permissions: { group: 999999, read: [], manage: [] },
+          }),
       ],
       ['a no-op PATCH (200)', 200, () => patch('me', asPlain, { firstName: 'Paul' })],
       ['an invalid PATCH (400)', 400, () => patch('me', asPlain, { firstName: null })],

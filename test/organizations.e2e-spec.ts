@@ -161,14 +161,19 @@ describe.each(ENGINES)('GET /me/organizations on %s', (engine) => {
       await t.http().get(MY_ORGANIZATIONS).set('Authorization', `Bearer ${expired}`).expect(401);
     });
 
-    it('answers 401 USER_UNKNOWN for a subject no user has, or a deleted user', async () => {
-      expect((await list('nobody-at-all').expect(401)).body.code).toBe('USER_UNKNOWN');
+    it('answers 401 USER_UNKNOWN for a deleted user', async () => {
       const organizationId = await createOrganization(t.dataSource, 'Gone user');
       const { userId, subject } = await createMember(t.dataSource, { organizationId });
       await t.dataSource
         .getRepository(UserEntity)
         .update({ id: userId }, { deletedAt: new Date() });
       expect((await list(subject).expect(401)).body.code).toBe('USER_UNKNOWN');
+    });
+
+    it('signs a new subject in (DESIGN 5): its user is created, a member of nothing yet', async () => {
+      const subject = `first-sign-in-${Date.now()}`;
+      expect((await list(subject).expect(200)).body).toEqual({ data: [] });
+      expect(await t.dataSource.getRepository(UserEntity).countBy({ subject })).toBe(1);
     });
   });
 });

@@ -39,6 +39,7 @@ const PRODUCTION_BEARER_SECRET = 'production-bearer-secret-0123456789abcdef-xyz'
 const PRODUCTION_SESSION_SECRET = 'production-session-secret-0123456789abcdef-xyz';
 const SCHEMA_TABLES = [
   'audit_events',
+  'invitations',
   'memberships',
   'organization_groups',
   'organizations',

@@ -4,6 +4,10 @@ export enum AuditAction {
   MembershipUpdated = 'membership.updated',
   MembershipDeleted = 'membership.deleted',
   MembershipRestored = 'membership.restored',
+  InvitationCreated = 'invitation.created',
+  InvitationRevoked = 'invitation.revoked',
+  InvitationResent = 'invitation.resent',
+  InvitationAccepted = 'invitation.accepted',
   SessionOpened = 'session.opened',
   SessionRevoked = 'session.revoked',
 }
@@ -15,6 +19,8 @@ export interface AuditRecord {
   organizationId: number;
   actorUserId: number | null;
   targetUserId: number | null;
+  /** The invitation an `invitation.*` event is about. */
+  invitationId?: number | null;
   action: AuditAction;
   changes: FieldChanges;
   requestId: string | null;
@@ -23,4 +29,5 @@ export interface AuditRecord {
 
 export interface AuditEvent extends AuditRecord {
   id: number;
+  invitationId: number | null;
 }

@@ -8,6 +8,7 @@ interface AuditEventRow {
   organizationId: number | string;
   actorUserId: number | string | null;
   targetUserId: number | string | null;
+  invitationId: number | string | null;
   action: string;
   changes: string;
   requestId: string | null;
@@ -33,12 +34,13 @@ export class AuditRepository {
   async record(executor: SqlExecutor, event: AuditRecord): Promise<void> {
     await executor.execute(
       'INSERT INTO `audit_events` ' +
-        '(`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?)',
+        '(`organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
+        '`requestId`, `createdAt`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       [
         event.organizationId,
         event.actorUserId,
         event.targetUserId,
+        event.invitationId ?? null,
         event.action,
         JSON.stringify(event.changes),
         event.requestId,
@@ -64,7 +66,7 @@ export class AuditRepository {
       values.push(filters.beforeId);
     }
     const rows = await this.database.query<AuditEventRow>(
-      'SELECT `id`, `organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, ' +
+      'SELECT `id`, `organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
         '`requestId`, `createdAt` FROM `audit_events` WHERE ' +
         conditions.join(' AND ') +
         ' ORDER BY `id` DESC LIMIT ?',
@@ -75,6 +77,7 @@ export class AuditRepository {
       organizationId: Number(row.organizationId),
       actorUserId: nullableNumber(row.actorUserId),
       targetUserId: nullableNumber(row.targetUserId),
+      invitationId: nullableNumber(row.invitationId),
       action: row.action as AuditAction,
       changes: JSON.parse(row.changes) as FieldChanges,
       requestId: row.requestId,

@@ -20,5 +20,10 @@ export interface AuthContext {
 /** What bearer-only routes know: the identity provider's user, without an organization. */
 export interface BearerContext {
   user: { id: number; subject: string };
+  /**
+   * The normalized key (common/validation/email-key.ts) of the email the access token vouches
+   * for (`email_verified: true`); null when it vouches for none.
+   */
+  verifiedEmailKey: string | null;
   requestId: string;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { emailKey } from '../common/validation/email-key';
 import { AppConfig } from '../config/app-config';
 import { BearerKeyResolver } from './bearer-key.resolver';
 
@@ -9,7 +10,10 @@ export const BEARER_STRATEGY = 'bearer';
 /** The identity the access token proves; the user row is looked up by the next guard. */
 export interface BearerIdentity {
   subject: string;
-  /** The token's `email`, only when the identity provider marks it verified. */
+  /**
+   * The token's `email`, only when the identity provider marks it verified (and it fits the
+   * users table); anything else is no email at all.
+   */
   verifiedEmail: string | null;
 }
 
@@ -35,7 +39,11 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
     }
     if (typeof payload.exp !== 'number') throw new InvalidBearerClaimsError('exp is required');
     const verifiedEmail =
-      payload.email_verified === true && typeof payload.email === 'string' ? payload.email : null;
+      payload.email_verified === true &&
+      typeof payload.email === 'string' &&
+      emailKey(payload.email) !== null
+        ? payload.email.trim()
+        : null;
     return { subject: payload.sub, verifiedEmail };
   }
 }

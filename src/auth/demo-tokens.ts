@@ -2,39 +2,84 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import type { AppConfig } from '../config/app-config';
-import { SessionsRepository } from './sessions.repository';
+import { DatabaseService } from '../database/database.service';
+import { DEMO_ORGANIZATIONS } from '../database/seeds/demo-data';
+import { UsersRepository } from '../users/users.repository';
 import { SessionsService } from './sessions.service';
 
 export interface DemoTokens {
   bearerToken: string;
-  sessionToken: string;
+  /** Absent when no organization was asked for (a newcomer with invitations only). */
+  sessionToken?: string;
   expiresAt: string;
+}
+
+export interface DemoTokenRequest {
+  subject: string;
+  organizationId?: number;
+  /** Added to the bearer as a verified email, so its holder can see and accept invitations. */
+  email?: string;
 }
 
 /**
  * Mints an access token as the identity provider would, and opens a real session: for local
- * use only (the start-up banner and `npm run token`). Impossible with a JWKS: the private key
- * belongs to the identity provider.
+ * use only (the start-up banner and `npm run token`). Impossible with a JWKS (the private key
+ * belongs to the identity provider) and refused in production, where no demo exists.
  */
 export async function mintDemoTokens(
   app: INestApplicationContext,
   config: AppConfig,
-  subject: string,
-  organizationId: number,
+  request: DemoTokenRequest,
 ): Promise<DemoTokens> {
+  if (config.env === 'production') {
+    throw new Error('NODE_ENV is production: tokens come from the identity provider only');
+  }
   if (config.bearer.kind !== 'secret') {
     throw new Error('AUTH_JWKS_URI is set: access tokens come from the identity provider');
   }
-  const user = await app.get(SessionsRepository).findActiveUserBySubject(subject);
-  if (user === null) throw new Error(`No active user has the subject "${subject}"`);
+  const claims = request.email ? { email: request.email, email_verified: true } : {};
+  const bearerToken = sign(
+    { sub: request.subject, ...claims },
+    createSecretKey(Buffer.from(config.bearer.secret)),
+    {
+      algorithm: 'HS256',
+      expiresIn: config.sessionTtlSeconds,
+      ...(config.issuer ? { issuer: config.issuer } : {}),
+      ...(config.audience ? { audience: config.audience } : {}),
+    },
+  );
+  const expiresAt = new Date(Date.now() + config.sessionTtlSeconds * 1000).toISOString();
+  if (request.organizationId === undefined) return { bearerToken, expiresAt };
+  const user = await app.get(UsersRepository).findActiveBySubject(request.subject);
+  if (user === null) throw new Error(`No active user has the subject "${request.subject}"`);
   const session = await app
     .get(SessionsService)
-    .open({ user, requestId: 'demo-tokens' }, organizationId);
-  const bearerToken = sign({ sub: subject }, createSecretKey(Buffer.from(config.bearer.secret)), {
-    algorithm: 'HS256',
-    expiresIn: config.sessionTtlSeconds,
-    ...(config.issuer ? { issuer: config.issuer } : {}),
-    ...(config.audience ? { audience: config.audience } : {}),
-  });
+    .open({ user, verifiedEmailKey: null, requestId: 'demo-tokens' }, request.organizationId);
   return { bearerToken, sessionToken: session.sessionToken, expiresAt: session.expiresAt };
+}
+
+/**
+ * An active administrator to print demo tokens for, when the database holds the demo data:
+ * alice in organization 1 as long as she is one, else the first other. Null without demo data
+ * or without any administrator left.
+ */
+export async function demoAdministrator(
+  app: INestApplicationContext,
+): Promise<{ subject: string; organizationId: number } | null> {
+  const database = app.get(DatabaseService);
+  const [demo] = await database.query<{ name: string }>(
+    'SELECT `name` FROM `organizations` WHERE `id` = ?',
+    [DEMO_ORGANIZATIONS[0].id],
+  );
+  if (demo?.name !== DEMO_ORGANIZATIONS[0].name) return null;
+  const rows = await database.query<{ subject: string; organizationId: number | string }>(
+    'SELECT u.`subject`, m.`organizationId` FROM `memberships` m ' +
+      'JOIN `users` u ON u.`id` = m.`userId` AND u.`deletedAt` IS NULL ' +
+      'JOIN `organizations` o ON o.`id` = m.`organizationId` AND o.`deletedAt` IS NULL ' +
+      'WHERE m.`scope` = 1 AND m.`deletedAt` IS NULL ' +
+      "ORDER BY CASE WHEN u.`subject` = 'alice' THEN 0 ELSE 1 END, m.`organizationId`, m.`id` LIMIT 1",
+  );
+  return rows.length === 0
+    ? null
+    : { subject: rows[0].subject, organizationId: Number(rows[0].organizationId) };
 }

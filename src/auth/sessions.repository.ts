@@ -2,10 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database/columns';
 import { DatabaseService, SqlExecutor } from '../database/database.service';
 import type { Membership } from '../users-organizations/membership';
-import {
-  membershipColumns,
-  prefixedMembership,
-} from '../users-organizations/memberships.repository';
+import { membershipColumns, prefixedMembership } from '../users-organizations/membership.table';
 
 /** Everything one request's authentication needs, read in a single statement. */
 export interface ResolvedSession {
@@ -87,28 +84,6 @@ export class SessionsRepository {
       membership: prefixedMembership(row, CALLER),
       ...(withTarget ? { target: prefixedMembership(row, TARGET) } : {}),
     };
-  }
-
-  async findActiveUserBySubject(subject: string): Promise<{ id: number; subject: string } | null> {
-    const rows = await this.database.query<{ id: number | string; subject: string }>(
-      'SELECT `id`, `subject` FROM `users` WHERE `subject` = ? AND `deletedAt` IS NULL',
-      [subject],
-    );
-    return rows.length === 0 ? null : { id: Number(rows[0].id), subject: rows[0].subject };
-  }
-
-  /** Gives an invited user (added by email, no sign-in yet) its identity provider subject. */
-  async claimInvitedUser(
-    email: string,
-    subject: string,
-  ): Promise<{ id: number; subject: string } | null> {
-    const claimed = await this.database.execute(
-      'UPDATE `users` SET `subject` = ?, `updatedAt` = ? ' +
-        "WHERE `email` = ? AND `subject` LIKE 'invited:%' AND `deletedAt` IS NULL",
-      // Emails are stored lowercased (DESIGN leaves case to the provider; matching ignores it).
-      [subject, toDatabaseTimestamp(new Date()), email.toLowerCase()],
-    );
-    return claimed === 1 ? this.findActiveUserBySubject(subject) : null;
   }
 
   async isActiveMember(userId: number, organizationId: number): Promise<boolean> {

@@ -5,29 +5,44 @@ import { AppModule } from '../app.module';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { mintDemoTokens } from './demo-tokens';
 
-/** `npm run token -- --subject alice --organization 1 [--export]` */
+const USAGE =
+  'npm run token -- [--subject alice] [--organization 1] [--email frank@example.com] [--export]';
+
+/**
+ * Both tokens for a user and organization, or with `--email` a bearer carrying that verified
+ * email (subject: the email unless --subject says otherwise), for a newcomer to see and accept
+ * its invitations; `--organization` then adds a session.
+ */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      subject: { type: 'string', default: 'alice' },
-      organization: { type: 'string', default: '1' },
+      subject: { type: 'string' },
+      organization: { type: 'string' },
+      email: { type: 'string' },
       export: { type: 'boolean', default: false },
     },
   });
-  const organizationId = Number(values.organization);
-  if (!Number.isSafeInteger(organizationId)) throw new Error('--organization must be an id');
+  const organization = values.organization ?? (values.email === undefined ? '1' : undefined);
+  const organizationId = organization === undefined ? undefined : Number(organization);
+  if (organizationId !== undefined && !Number.isSafeInteger(organizationId)) {
+    throw new Error(`--organization must be an id\n${USAGE}`);
+  }
   const config = loadConfig(process.env);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: ['error'],
   });
   try {
-    const tokens = await mintDemoTokens(app, config, values.subject, organizationId);
+    const tokens = await mintDemoTokens(app, config, {
+      subject: values.subject ?? values.email ?? 'alice',
+      organizationId,
+      email: values.email,
+    });
     if (values.export) {
       console.log(`export BEARER_TOKEN='${tokens.bearerToken}'`);
-      console.log(`export SESSION_TOKEN='${tokens.sessionToken}'`);
+      if (tokens.sessionToken) console.log(`export SESSION_TOKEN='${tokens.sessionToken}'`);
     } else {
       console.log(`Bearer token:  ${tokens.bearerToken}`);
-      console.log(`Session token: ${tokens.sessionToken}`);
+      if (tokens.sessionToken) console.log(`Session token: ${tokens.sessionToken}`);
       console.log(`Expires at:    ${tokens.expiresAt}`);
     }
   } finally {

@@ -9,5 +9,6 @@ import { ProfessionsRepository } from './professions.repository';
 @Module({
   controllers: [ProfessionsController, GroupsController],
   providers: [ProfessionsRepository, GroupsRepository, CataloguesService],
+  exports: [ProfessionsRepository, GroupsRepository],
 })
 export class CataloguesModule {}

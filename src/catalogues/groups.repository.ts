@@ -86,13 +86,35 @@ export class GroupsRepository {
    */
   async isReferenced(executor: SqlExecutor, organizationId: number, groupId: number) {
     const pattern = `%,${groupId},%`;
+    const references = (table: string, condition: string) =>
+      `SELECT 1 AS \`found\` FROM \`${table}\` WHERE \`organizationId\` = ? AND ${condition}(` +
+      `\`permissionGroupId\` = ? OR ${idListContains('readGroupIds')} OR ` +
+      `${idListContains('manageGroupIds')})`;
+    // Open invitations count too: accepting one creates a membership with their groups.
     const rows = await executor.query(
-      'SELECT 1 AS `found` FROM `memberships` WHERE `organizationId` = ? AND (' +
-        `\`permissionGroupId\` = ? OR ${idListContains('readGroupIds')} OR ` +
-        `${idListContains('manageGroupIds')}) LIMIT 1`,
-      [organizationId, groupId, pattern, pattern],
+      `${references('memberships', '')} UNION ALL ` +
+        `${references('invitations', '`pendingEmailKey` IS NOT NULL AND ')} LIMIT 1`,
+      [organizationId, groupId, pattern, pattern, organizationId, groupId, pattern, pattern],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * The ids among `groupIds` that are not groups of the organization. The groups found stay
+   * share-locked until the transaction ends, so a concurrent group deletion cannot slip in
+   * between this check and the write that references them.
+   */
+  async missing(executor: SqlExecutor, organizationId: number, groupIds: number[]) {
+    if (groupIds.length === 0) return [];
+    const rows = await executor.query<{ id: number | string }>(
+      'SELECT `id` FROM `organization_groups` WHERE `organizationId` = ? AND `id` IN (' +
+        groupIds.map(() => '?').join(', ') +
+        ')' +
+        executor.forShare,
+      [organizationId, ...groupIds],
+    );
+    const found = new Set(rows.map((row) => Number(row.id)));
+    return groupIds.filter((id) => !found.has(id));
   }
 
   async delete(executor: SqlExecutor, group: Group): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseService } from '../database/database.service';
+import { DatabaseService, SqlExecutor } from '../database/database.service';
 
 export interface Profession {
   id: number;
@@ -17,5 +17,12 @@ export class ProfessionsRepository {
       'SELECT `id`, `label` FROM `professions` ORDER BY `label`, `id`',
     );
     return rows.map((row) => ({ id: Number(row.id), label: row.label }));
+  }
+
+  async exists(executor: SqlExecutor, professionId: number): Promise<boolean> {
+    const rows = await executor.query('SELECT 1 AS `found` FROM `professions` WHERE `id` = ?', [
+      professionId,
+    ]);
+    return rows.length > 0;
   }
 }

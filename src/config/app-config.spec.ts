@@ -75,6 +75,7 @@ describe('loadConfig in development', () => {
       kind: 'jwks',
       algorithms: ['RS256', 'ES256'],
       jwksUri: 'http://localhost:8080/jwks.json',
+      refetchIntervalSeconds: 30,
     });
   });
 
@@ -286,7 +287,7 @@ describe('loadConfig in production', () => {
   });
 
   it('refuses missing secrets, naming both', () => {
-    const error = configError({ NODE_ENV: 'production' });
+    const error = configError({ NODE_ENV: 'production', DATABASE_URL: 'sqlite:/srv/app.sqlite' });
     expect(error.problems).toEqual(
       expect.arrayContaining([
         'AUTH_JWT_SECRET or AUTH_JWKS_URI is required in production',
@@ -337,6 +338,17 @@ describe('loadConfig in production', () => {
     expect(error.problems[0]).toContain('not both');
   });
 
+  it('refuses to start without DATABASE_URL: an embedded database must be named', () => {
+    const error = configError(production({ DATABASE_URL: undefined }));
+    expect(error.problems).toEqual([
+      'DATABASE_URL is required in production (an embedded database must be named: DATABASE_URL=sqlite:/path/to/file.sqlite)',
+    ]);
+    const named = loadConfig(production({ DATABASE_URL: 'sqlite:/srv/app.sqlite' }));
+    expect(named.database).toEqual({ type: 'better-sqlite3', path: '/srv/app.sqlite' });
+    // Not "embedded": the demo data is never loaded into it.
+    expect(named.embedded).toBe(false);
+  });
+
   it('refuses an http JWKS URI', () => {
     const error = configError(
       production({ AUTH_JWT_SECRET: undefined, AUTH_JWKS_URI: 'http://idp.example/jwks.json' }),
@@ -347,6 +359,7 @@ describe('loadConfig in production', () => {
   it('lists every production problem at once', () => {
     const error = configError({
       NODE_ENV: 'production',
+      DATABASE_URL: 'sqlite:/srv/app.sqlite',
       AUTH_JWT_SECRET: 'short',
       SESSION_TOKEN_SECRET: DEVELOPMENT_SESSION_SECRET,
       PORT: 'abc',

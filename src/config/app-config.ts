@@ -27,7 +27,15 @@ export type DatabaseConfig =
 /** How bearer tokens are verified: the algorithms are pinned here, never taken from a token. */
 export type BearerVerification =
   | { kind: 'secret'; algorithms: ['HS256']; secret: string }
-  | { kind: 'jwks'; algorithms: ['RS256', 'ES256']; jwksUri: string };
+  | {
+      kind: 'jwks';
+      algorithms: ['RS256', 'ES256'];
+      jwksUri: string;
+      /** The least time between two fetches an unknown `kid` may cause (process-wide). */
+      refetchIntervalSeconds: number;
+    };
+
+export const DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS = 30;
 
 /**
  * Requests per minute; 0 switches a limit off. Counters live in Redis when `redisUrl` is set
@@ -74,6 +82,8 @@ export class AppConfig {
   /** Express's `trust proxy`: which X-Forwarded-For entries name the client. */
   readonly trustProxy!: TrustProxy;
   readonly rateLimit!: RateLimitConfig;
+  /** Where an invitee accepts: a URL template holding `{token}`; unset, no URL is given. */
+  readonly invitationAcceptUrl?: string;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -121,6 +131,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       problems.push('AUTH_JWKS_URI must use https in production');
     }
   }
+  if (production && variables.DATABASE_URL === undefined) {
+    problems.push(
+      'DATABASE_URL is required in production (an embedded database must be named: DATABASE_URL=sqlite:/path/to/file.sqlite)',
+    );
+  }
   if (bearerSecret !== undefined && bearerSecret === sessionSecret) {
     problems.push('AUTH_JWT_SECRET and SESSION_TOKEN_SECRET must differ');
   }
@@ -150,7 +165,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     embedded: url === undefined,
     migrationsRun: variables.DATABASE_MIGRATIONS_RUN !== 'false',
     bearer: variables.AUTH_JWKS_URI
-      ? { kind: 'jwks', algorithms: ['RS256', 'ES256'], jwksUri: variables.AUTH_JWKS_URI }
+      ? {
+          kind: 'jwks',
+          algorithms: ['RS256', 'ES256'],
+          jwksUri: variables.AUTH_JWKS_URI,
+          refetchIntervalSeconds:
+            variables.AUTH_JWKS_REFETCH_INTERVAL_SECONDS ?? DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS,
+        }
       : { kind: 'secret', algorithms: ['HS256'], secret: bearerSecret as string },
     issuer: variables.AUTH_JWT_ISSUER,
     audience: variables.AUTH_JWT_AUDIENCE,
@@ -169,5 +190,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       redisUrl: variables.REDIS_URL,
       keyPrefix: variables.RATE_LIMIT_KEY_PREFIX ?? DEFAULT_RATE_LIMITS.keyPrefix,
     },
+    invitationAcceptUrl: variables.INVITATION_ACCEPT_URL,
   });
 }

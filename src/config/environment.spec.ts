@@ -46,6 +46,17 @@ describe('logging, proxy and rate-limit settings', () => {
     });
   });
 
+  it('reads the JWKS refetch interval and the invitation accept URL template', () => {
+    const config = loadConfig({
+      AUTH_JWKS_URI: 'https://idp.example/jwks.json',
+      AUTH_JWKS_REFETCH_INTERVAL_SECONDS: '5',
+      INVITATION_ACCEPT_URL: 'https://care.example/join?token={token}',
+    });
+    expect(config.bearer).toMatchObject({ kind: 'jwks', refetchIntervalSeconds: 5 });
+    expect(config.invitationAcceptUrl).toBe('https://care.example/join?token={token}');
+    expect(loadConfig({}).invitationAcceptUrl).toBeUndefined();
+  });
+
   it('accepts rediss:// and a host without a domain', () => {
     expect(loadConfig({ REDIS_URL: 'rediss://cache:6380' }).rateLimit.redisUrl).toBe(
       'rediss://cache:6380',
@@ -71,6 +82,11 @@ describe('logging, proxy and rate-limit settings', () => {
     ['RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', '2.5'],
     ['RATE_LIMIT_KEY_PREFIX', 'has space'],
     ['RATE_LIMIT_KEY_PREFIX', 'x'.repeat(101)],
+    ['AUTH_JWKS_REFETCH_INTERVAL_SECONDS', '0'],
+    ['AUTH_JWKS_REFETCH_INTERVAL_SECONDS', '3601'],
+    ['INVITATION_ACCEPT_URL', 'https://app.example/join'],
+    ['INVITATION_ACCEPT_URL', 'ftp://app.example/join?token={token}'],
+    ['INVITATION_ACCEPT_URL', '{token}'],
   ])('names %s for %p', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

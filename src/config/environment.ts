@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  isURL,
   Matches,
   Max,
   Min,
@@ -29,6 +30,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'DATABASE_POOL_TIMEOUT_MS',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URI',
+  'AUTH_JWKS_REFETCH_INTERVAL_SECONDS',
   'AUTH_JWT_ISSUER',
   'AUTH_JWT_AUDIENCE',
   'SESSION_TOKEN_SECRET',
@@ -40,6 +42,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'RATE_LIMIT_PER_ADDRESS_PER_MINUTE',
   'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
   'RATE_LIMIT_KEY_PREFIX',
+  'INVITATION_ACCEPT_URL',
 ] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -132,6 +135,9 @@ export class EnvironmentVariables {
   )
   AUTH_JWKS_URI?: string;
 
+  @IntegerVariable(1, 3600)
+  AUTH_JWKS_REFETCH_INTERVAL_SECONDS?: number;
+
   @IsOptional()
   @IsString()
   @MinLength(1, { message: 'AUTH_JWT_ISSUER must not be empty when set' })
@@ -186,6 +192,24 @@ export class EnvironmentVariables {
     message: 'RATE_LIMIT_KEY_PREFIX must be 1 to 100 letters, digits or : _ . -',
   })
   RATE_LIMIT_KEY_PREFIX?: string;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isAcceptUrlTemplate',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        value.includes('{token}') &&
+        isURL(value.replace('{token}', 'token'), {
+          protocols: ['http', 'https'],
+          require_tld: false,
+          require_protocol: true,
+        }),
+      defaultMessage: () =>
+        'INVITATION_ACCEPT_URL must be an http(s) URL holding {token}, e.g. https://app.example/join?token={token}',
+    },
+  })
+  INVITATION_ACCEPT_URL?: string;
 }
 
 /** Validates the raw environment; returns the typed variables and one message per bad value. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AuditEventEntity } from '../audit/entities/audit-event.entity';
 import { SessionEntity } from '../auth/entities/session.entity';
+import { InvitationEntity } from '../invitations/entities/invitation.entity';
 import type { DatabaseConfig } from '../config/app-config';
 import { MembershipEntity } from '../users-organizations/entities/membership.entity';
 import { OrganizationGroupEntity } from '../users-organizations/entities/organization-group.entity';
@@ -13,6 +14,8 @@ import { CreateSchema1764201600000 } from './migrations/1764201600000-CreateSche
 import { AddMembershipListIndexes1764288000000 } from './migrations/1764288000000-AddMembershipListIndexes';
 import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddGroupNameUnique';
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
+import { UsersFromSignIns1764547200000 } from './migrations/1764547200000-UsersFromSignIns';
+import { CreateInvitations1764547260000 } from './migrations/1764547260000-CreateInvitations';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -25,6 +28,7 @@ export const ENTITIES = [
   MembershipEntity,
   SessionEntity,
   AuditEventEntity,
+  InvitationEntity,
 ];
 
 /** Listed explicitly, in order: a glob would pick up whatever a build left in dist/. */
@@ -33,6 +37,8 @@ export const MIGRATIONS = [
   AddMembershipListIndexes1764288000000,
   AddGroupNameUnique1764288060000,
   CreateAuditEvents1764288120000,
+  UsersFromSignIns1764547200000,
+  CreateInvitations1764547260000,
 ];
 
 interface SqliteConnection {

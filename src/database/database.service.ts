@@ -16,6 +16,8 @@ export interface SqlExecutor {
   readonly forUpdate: string;
   /** A shared lock: the rows read cannot be changed or deleted until the transaction ends. */
   readonly forShare: string;
+  /** For the rare statement the two engines cannot share (an UPDATE joined to its own table). */
+  readonly engine: 'mysql' | 'sqlite';
 }
 
 const MAX_LOCK_RETRIES = 3;
@@ -102,6 +104,7 @@ function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
 class MysqlExecutor implements SqlExecutor {
   readonly forUpdate = LOCKS.mysql.forUpdate;
   readonly forShare = LOCKS.mysql.forShare;
+  readonly engine = 'mysql';
   private closed = false;
 
   constructor(
@@ -174,6 +177,7 @@ class MysqlExecutor implements SqlExecutor {
 class SqliteExecutor implements SqlExecutor {
   readonly forUpdate = LOCKS.sqlite.forUpdate;
   readonly forShare = LOCKS.sqlite.forShare;
+  readonly engine = 'sqlite';
 
   constructor(private readonly runner: QueryRunner) {}
 

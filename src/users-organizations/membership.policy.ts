@@ -6,7 +6,7 @@ import { Membership, MembershipChanges } from './membership';
  * Who may do what to whom (DESIGN section 6). Pure functions of the two memberships involved:
  * the guards and services call them, the unit tests pin them.
  */
-type Actor = Pick<Membership, 'userId' | 'scope' | 'permissions'>;
+export type Actor = Pick<Membership, 'userId' | 'scope' | 'permissions'>;
 type Target = Pick<Membership, 'userId' | 'scope' | 'permissions'>;
 
 export function isAdministrator(actor: Pick<Membership, 'scope'>): boolean {
@@ -76,6 +76,20 @@ export function removesLastAdministrator(
 /** A member may leave on its own; removing anyone else takes an administrator. */
 export function canDeleteMembership(actor: Actor, target: Target): boolean {
   return isSelf(actor, target) || isAdministrator(actor);
+}
+
+/** Only administrators bring a removed member back (and invite new ones). */
+export function canRestoreMembership(actor: Pick<Membership, 'scope'>): boolean {
+  return isAdministrator(actor);
+}
+
+/** The caller once its membership is gone: still itself, with no role and no group rights. */
+export function withoutRights(actor: Actor): Actor {
+  return {
+    userId: actor.userId,
+    scope: Scope.Member,
+    permissions: { group: null, read: [], manage: [] },
+  };
 }
 
 /** Members may list themselves and the members of groups their lists cover. */

@@ -87,6 +87,16 @@ export function fieldChanges(current: Membership, changes: MembershipChanges): F
   return result;
 }
 
+/** A creation in the audit trail: every initial value, each with `before: null`. */
+export function creationChanges(membership: Membership): FieldChanges {
+  const { firstName, lastName, professionId, scope, permissions } = membership;
+  return Object.fromEntries(
+    Object.entries({ firstName, lastName, professionId, scope, permissions }).map(
+      ([field, after]) => [field, { before: null, after }],
+    ),
+  );
+}
+
 export function isEmpty(changes: MembershipChanges): boolean {
   return Object.keys(changes).length === 0;
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database/columns';
+import { toDatabaseTimestamp } from '../database/columns';
 import { DatabaseService, SqlExecutor, SqlParameter } from '../database/database.service';
 import { Scope } from './entities/membership.entity';
 import { Membership, MembershipChanges } from './membership';
+import { MEMBERSHIP_COLUMNS, MembershipRow, toMembership } from './membership.table';
 
 export interface MembershipListFilters {
   includeDeleted: boolean;
@@ -28,101 +29,6 @@ export type NewMembership = Pick<
   | 'permissions'
   | 'createdAt'
 >;
-
-/** A memberships row as both drivers return it. */
-export interface MembershipRow {
-  id: number | string;
-  userId: number | string;
-  organizationId: number | string;
-  scope: number;
-  firstName: string;
-  lastName: string;
-  professionId: number | string | null;
-  permissionGroupId: number | string | null;
-  readGroupIds: string;
-  manageGroupIds: string;
-  version: number;
-  createdAt: Date | string;
-  updatedAt: Date | string;
-  deletedAt: Date | string | null;
-}
-
-const MEMBERSHIP_FIELDS = [
-  'id',
-  'userId',
-  'organizationId',
-  'scope',
-  'firstName',
-  'lastName',
-  'professionId',
-  'permissionGroupId',
-  'readGroupIds',
-  'manageGroupIds',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'deletedAt',
-] as const;
-
-/** The select list of a memberships row under a table alias, optionally with prefixed names. */
-export function membershipColumns(alias: string, prefix = ''): string {
-  return MEMBERSHIP_FIELDS.map(
-    (field) => `${alias}.\`${field}\`` + (prefix ? ` AS \`${prefix}${field}\`` : ''),
-  ).join(', ');
-}
-
-/** Reads back a row selected with `membershipColumns(alias, prefix)`; null if the join missed. */
-export function prefixedMembership(
-  row: Record<string, unknown>,
-  prefix: string,
-): Membership | null {
-  const names = prefixedNames(prefix);
-  if (row[names.id] === null || row[names.id] === undefined) return null;
-  const unprefixed: Record<string, unknown> = {};
-  for (const field of MEMBERSHIP_FIELDS) unprefixed[field] = row[names[field]];
-  return toMembership(unprefixed as unknown as MembershipRow);
-}
-
-type PrefixedNames = Record<(typeof MEMBERSHIP_FIELDS)[number], string>;
-const prefixedNamesCache = new Map<string, PrefixedNames>();
-
-/** Each field's prefixed column name, worked out once per prefix instead of once per row. */
-function prefixedNames(prefix: string): PrefixedNames {
-  let names = prefixedNamesCache.get(prefix);
-  if (names === undefined) {
-    names = Object.fromEntries(
-      MEMBERSHIP_FIELDS.map((field) => [field, `${prefix}${field}`]),
-    ) as PrefixedNames;
-    prefixedNamesCache.set(prefix, names);
-  }
-  return names;
-}
-
-const MEMBERSHIP_COLUMNS = membershipColumns('m');
-
-const nullableNumber = (value: number | string | null): number | null =>
-  value === null ? null : Number(value);
-
-export function toMembership(row: MembershipRow): Membership {
-  return {
-    id: Number(row.id),
-    userId: Number(row.userId),
-    organizationId: Number(row.organizationId),
-    scope: Number(row.scope),
-    firstName: row.firstName,
-    lastName: row.lastName,
-    professionId: nullableNumber(row.professionId),
-    permissions: {
-      group: nullableNumber(row.permissionGroupId),
-      read: JSON.parse(row.readGroupIds) as number[],
-      manage: JSON.parse(row.manageGroupIds) as number[],
-    },
-    version: Number(row.version),
-    createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
-    updatedAt: fromDatabaseTimestamp(row.updatedAt) as Date,
-    deletedAt: fromDatabaseTimestamp(row.deletedAt),
-  };
-}
 
 /**
  * Memberships, always read within one organization: the organization id is a required filter
@@ -260,52 +166,30 @@ export class MembershipsRepository {
     return rows.map((row) => Number(row.userId));
   }
 
-  async professionExists(executor: SqlExecutor, professionId: number): Promise<boolean> {
-    const rows = await executor.query('SELECT 1 AS `found` FROM `professions` WHERE `id` = ?', [
-      professionId,
-    ]);
-    return rows.length > 0;
-  }
-
-  /**
-   * The ids among `groupIds` that are not groups of the organization. The groups found stay
-   * share-locked until the transaction ends, so a concurrent group deletion cannot slip in
-   * between this check and the write that references them.
-   */
-  async missingGroups(
-    executor: SqlExecutor,
-    organizationId: number,
-    groupIds: number[],
-  ): Promise<number[]> {
-    if (groupIds.length === 0) return [];
-    const rows = await executor.query<{ id: number | string }>(
-      'SELECT `id` FROM `organization_groups` WHERE `organizationId` = ? AND `id` IN (' +
-        groupIds.map(() => '?').join(', ') +
-        ')' +
-        executor.forShare,
-      [organizationId, ...groupIds],
-    );
-    const found = new Set(rows.map((row) => Number(row.id)));
-    return groupIds.filter((id) => !found.has(id));
-  }
-
   /**
    * Writes the changes only if the row is still the version that was read; returns whether it
    * was written. Every change bumps the version (deletion and restoration too) and a membership
    * never changes organization, so the version alone proves the row is still the one judged.
    * Matching on the primary key alone also keeps InnoDB from locking through a secondary index
    * first, which deadlocked against the locking reads.
+   *
+   * With `actor`, the write also requires the acting member's row to still be the version its
+   * rights were judged on (DESIGN 6: a decision stands on the caller's rights at commit time). On
+   * MySQL the join reads that row with a lock, so a concurrent demotion either commits first
+   * (and this writes nothing) or waits for this transaction.
    */
   async update(
     executor: SqlExecutor,
     current: Membership,
     changes: MembershipChanges,
     updatedAt: Date,
+    actor?: Pick<Membership, 'id' | 'version'>,
   ): Promise<boolean> {
     const assignments: string[] = [];
     const values: SqlParameter[] = [];
-    const set = (column: string, value: SqlParameter) => {
-      assignments.push(`\`${column}\` = ?`);
+    const column = actor !== undefined && executor.engine === 'mysql' ? 't.' : '';
+    const set = (name: string, value: SqlParameter) => {
+      assignments.push(`${column}\`${name}\` = ?`);
       values.push(value);
     };
     if (changes.firstName !== undefined) set('firstName', changes.firstName);
@@ -318,10 +202,75 @@ export class MembershipsRepository {
       set('manageGroupIds', JSON.stringify(changes.permissions.manage));
     }
     set('updatedAt', toDatabaseTimestamp(updatedAt));
+    assignments.push(`${column}\`version\` = ${column}\`version\` + 1`);
+    const target = [current.id, current.version];
+    if (actor === undefined) {
+      return (
+        (await executor.execute(
+          `UPDATE \`memberships\` SET ${assignments.join(', ')} WHERE \`id\` = ? AND \`version\` = ?`,
+          [...values, ...target],
+        )) === 1
+      );
+    }
+    const judged = [actor.id, actor.version];
+    const affected =
+      executor.engine === 'mysql'
+        ? await executor.execute(
+            'UPDATE `memberships` t JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? ' +
+              `SET ${assignments.join(', ')} WHERE t.\`id\` = ? AND t.\`version\` = ?`,
+            [...judged, ...values, ...target],
+          )
+        : // SQLite has no UPDATE ... JOIN; its writers are serialized, so a subquery is as good.
+          await executor.execute(
+            `UPDATE \`memberships\` SET ${assignments.join(', ')} WHERE \`id\` = ? AND \`version\` = ? ` +
+              'AND EXISTS (SELECT 1 FROM `memberships` a WHERE a.`id` = ? AND a.`version` = ?)',
+            [...values, ...target, ...judged],
+          );
+    return affected === 1;
+  }
+
+  /**
+   * The active memberships of these users in the organization, locked until the transaction
+   * ends: the caller and its target, judged on rows nobody can change under the decision.
+   */
+  async lockActive(
+    executor: SqlExecutor,
+    organizationId: number,
+    userIds: number[],
+  ): Promise<Membership[]> {
+    const rows = await executor.query<MembershipRow>(
+      `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m WHERE m.\`organizationId\` = ? ` +
+        `AND m.\`userId\` IN (${userIds.map(() => '?').join(', ')}) AND m.\`deletedAt\` IS NULL ` +
+        'ORDER BY m.`id`' +
+        executor.forUpdate,
+      [organizationId, ...userIds],
+    );
+    return rows.map(toMembership);
+  }
+
+  /** Brings a deleted membership back with a new profile (an accepted invitation). */
+  async restoreWithProfile(
+    executor: SqlExecutor,
+    current: Membership,
+    profile: Pick<Membership, 'scope' | 'firstName' | 'lastName' | 'professionId' | 'permissions'>,
+    updatedAt: Date,
+  ): Promise<boolean> {
     const affected = await executor.execute(
-      `UPDATE \`memberships\` SET ${assignments.join(', ')}, \`version\` = \`version\` + 1 ` +
-        'WHERE `id` = ? AND `version` = ?',
-      [...values, current.id, current.version],
+      'UPDATE `memberships` SET `scope` = ?, `firstName` = ?, `lastName` = ?, `professionId` = ?, ' +
+        '`permissionGroupId` = ?, `readGroupIds` = ?, `manageGroupIds` = ?, `deletedAt` = NULL, ' +
+        '`updatedAt` = ?, `version` = `version` + 1 WHERE `id` = ? AND `version` = ?',
+      [
+        profile.scope,
+        profile.firstName,
+        profile.lastName,
+        profile.professionId,
+        profile.permissions.group,
+        JSON.stringify(profile.permissions.read),
+        JSON.stringify(profile.permissions.manage),
+        toDatabaseTimestamp(updatedAt),
+        current.id,
+        current.version,
+      ],
     );
     return affected === 1;
   }

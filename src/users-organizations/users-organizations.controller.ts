@@ -13,7 +13,6 @@ import {
 } from '@nestjs/common';
 import {
   ApiBody,
-  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiHeader as ApiHeaderDoc,
   ApiOkResponse,
@@ -30,7 +29,6 @@ import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { UserIdPipe } from '../common/validation/user-id.pipe';
 import { MAX_SAFE_ID, MIN_SAFE_ID } from '../common/validation/validators';
-import { CreateMembershipDto, newMembershipFrom } from './dto/create-membership.dto';
 import { ListMembershipsQuery } from './dto/list-memberships.query';
 import { MembershipEnvelope, MembershipPage } from './dto/membership.response';
 import { UpdateMembershipDto, changesFrom } from './dto/update-membership.dto';
@@ -77,31 +75,9 @@ export class UsersOrganizationsController {
     return this.service.list(auth, query);
   }
 
-  @Post()
-  @Authenticated({ administrator: true })
-  @ApiOperation({
-    summary: 'Add a member',
-    description:
-      'Adds a user by id, or by email (a new email creates the user). Adding an active member ' +
-      'again is 409 ALREADY_MEMBER; a deleted one is 409 MEMBERSHIP_DELETED: restore it.',
-  })
-  @ApiBody({ type: CreateMembershipDto })
-  @ApiCreatedResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })
-  @ApiProblems(400, 409, 413, 415, 422)
-  async create(
-    @CurrentAuth() auth: AuthContext,
-    @Body() body: CreateMembershipDto,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<MembershipEnvelope> {
-    const { view, etag } = await this.service.create(auth, newMembershipFrom(body));
-    response.setHeader(ApiHeader.ETag, etag);
-    response.setHeader('Location', `/users-organizations/v1/rs/users/${view.userId}`);
-    return { data: view };
-  }
-
   @Delete(':userId')
   @HttpCode(204)
-  @Authenticated()
+  @Authenticated({ targetParam: 'userId' })
   @ApiOperation({
     summary: 'Remove a member',
     description:

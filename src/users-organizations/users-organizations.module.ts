@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { CataloguesModule } from '../catalogues/catalogues.module';
+import { MembershipReferences } from './membership-references';
 import { MembershipsRepository } from './memberships.repository';
-import { UsersRepository } from './users.repository';
 import { UsersOrganizationsController } from './users-organizations.controller';
 import { UsersOrganizationsService } from './users-organizations.service';
 
 @Module({
+  imports: [CataloguesModule],
   controllers: [UsersOrganizationsController],
-  providers: [MembershipsRepository, UsersRepository, UsersOrganizationsService],
-  exports: [UsersOrganizationsService],
+  providers: [MembershipsRepository, MembershipReferences, UsersOrganizationsService],
+  exports: [MembershipsRepository, MembershipReferences, UsersOrganizationsService],
 })
 export class UsersOrganizationsModule {}

@@ -41,6 +41,7 @@ export async function createMember(dataSource: DataSource, options: MemberOption
   const user = await dataSource.getRepository(UserEntity).insert({
     subject,
     email: `${subject}@example.com`,
+    emailKey: `${subject.toLowerCase()}@example.com`,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,

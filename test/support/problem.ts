@@ -20,7 +20,7 @@ export const LEAK_PATTERNS: readonly RegExp[] = [
   /\bSQLITE_[A-Z_]+\b/,
   /QueryFailedError|TypeORMError|EntityNotFoundError|EntityMetadataNotFound|EntityPropertyNotFound/,
   /better-sqlite3|mysql2/,
-  /`(?:memberships|users|sessions|organizations|organization_groups|professions)`/,
+  /`(?:memberships|users|sessions|organizations|organization_groups|professions|invitations)`/,
   /\b[A-Z]\w+(?:Controller|Service|Repository|Guard|Pipe|Filter|Middleware|Strategy|Exception)\b/,
   /eyJ[\w-]{10,}\.[\w-]{10,}/,
   new RegExp(TEST_BEARER_SECRET),

@@ -37,6 +37,14 @@ export class AuditEventView {
   @ApiProperty({ type: 'integer', nullable: true, example: 2, description: 'Whose membership.' })
   targetUserId!: number | null;
 
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: null,
+    description: 'The invitation an `invitation.*` event is about.',
+  })
+  invitationId!: number | null;
+
   @ApiProperty({ enum: AuditAction, example: AuditAction.MembershipUpdated })
   action!: AuditAction;
 

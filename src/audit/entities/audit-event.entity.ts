@@ -26,6 +26,10 @@ export class AuditEventEntity {
   @Column({ type: 'simple-json' })
   changes!: Record<string, { before: unknown; after: unknown }>;
 
+  /** The invitation an `invitation.*` event is about. */
+  @Column(idColumn({ nullable: true }))
+  invitationId!: number | null;
+
   @Column({ type: 'varchar', length: 128, nullable: true })
   requestId!: string | null;
 

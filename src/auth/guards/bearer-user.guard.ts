@@ -2,34 +2,35 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { requestIdOf } from '../../common/http/request-id.middleware';
+import { emailKey } from '../../common/validation/email-key';
+import { UsersRepository } from '../../users/users.repository';
 import type { AuthenticatedRequest } from '../authenticated-request';
-import { SessionsRepository } from '../sessions.repository';
 import { INVALID_TOKEN_CHALLENGE } from './bearer-auth.guard';
 
 /**
- * Second link on bearer-only routes: the token's `sub` must be a known, active user. A user an
- * administrator added by email gets its subject here, at its first sign-in, when the identity
- * provider vouches for that email.
+ * Second link on bearer-only routes (opening a session, my organizations, my invitations,
+ * accepting one): the verified token's `sub` names the user, created just in time at its first
+ * sign-in. A deleted user stays out (401).
  */
 @Injectable()
 export class BearerUserGuard implements CanActivate {
-  constructor(private readonly sessions: SessionsRepository) {}
+  constructor(private readonly users: UsersRepository) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const identity = request.user;
     if (!identity) throw new Error('BearerUserGuard must run after BearerAuthGuard');
-    const user =
-      (await this.sessions.findActiveUserBySubject(identity.subject)) ??
-      (identity.verifiedEmail === null
-        ? null
-        : await this.sessions.claimInvitedUser(identity.verifiedEmail, identity.subject));
+    const user = await this.users.signIn(identity.subject, identity.verifiedEmail);
     if (user === null) {
       throw new AppException(ErrorCode.USER_UNKNOWN, 'The access token names no active user.', {
         headers: { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE },
       });
     }
-    request.bearerContext = { user, requestId: requestIdOf(request) };
+    request.bearerContext = {
+      user: { id: user.id, subject: user.subject },
+      verifiedEmailKey: identity.verifiedEmail === null ? null : emailKey(identity.verifiedEmail),
+      requestId: requestIdOf(request),
+    };
     return true;
   }
 }

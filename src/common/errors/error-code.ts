@@ -31,9 +31,11 @@ export enum ErrorCode {
   LAST_ADMIN = 'LAST_ADMIN',
   CONFLICT = 'CONFLICT',
   ALREADY_MEMBER = 'ALREADY_MEMBER',
-  MEMBERSHIP_DELETED = 'MEMBERSHIP_DELETED',
   MEMBERSHIP_ACTIVE = 'MEMBERSHIP_ACTIVE',
-  EMAIL_TAKEN = 'EMAIL_TAKEN',
+  INVITATION_NOT_FOUND = 'INVITATION_NOT_FOUND',
+  INVITATION_TOKEN_INVALID = 'INVITATION_TOKEN_INVALID',
+  INVITATION_PENDING = 'INVITATION_PENDING',
+  INVITATION_GONE = 'INVITATION_GONE',
   GROUP_IN_USE = 'GROUP_IN_USE',
   GROUP_NAME_TAKEN = 'GROUP_NAME_TAKEN',
   PRECONDITION_FAILED = 'PRECONDITION_FAILED',
@@ -41,7 +43,6 @@ export enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   PROFESSION_NOT_FOUND = 'PROFESSION_NOT_FOUND',
   GROUP_NOT_FOUND = 'GROUP_NOT_FOUND',
-  USER_NOT_FOUND = 'USER_NOT_FOUND',
   RATE_LIMITED = 'RATE_LIMITED',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   IDENTITY_PROVIDER_UNAVAILABLE = 'IDENTITY_PROVIDER_UNAVAILABLE',
@@ -52,6 +53,12 @@ export enum ErrorCode {
 export interface ErrorDefinition {
   status: HttpStatus;
   title: string;
+  /**
+   * Counted with the 401s against the client address (RATE_LIMIT_AUTH_FAILURES_PER_MINUTE):
+   * a wrong secret that is not a token, such as an invitation token, must not be guessable
+   * online either.
+   */
+  authenticationFailure?: true;
 }
 
 export const ERROR_DEFINITIONS: Record<ErrorCode, ErrorDefinition> = {
@@ -90,9 +97,15 @@ export const ERROR_DEFINITIONS: Record<ErrorCode, ErrorDefinition> = {
   LAST_ADMIN: { status: 409, title: 'The organization would have no administrator left' },
   CONFLICT: { status: 409, title: 'The request conflicts with a concurrent change' },
   ALREADY_MEMBER: { status: 409, title: 'The user is already an active member' },
-  MEMBERSHIP_DELETED: { status: 409, title: 'The membership is deleted: restore it instead' },
   MEMBERSHIP_ACTIVE: { status: 409, title: 'The membership is not deleted' },
-  EMAIL_TAKEN: { status: 409, title: 'Another user has this email' },
+  INVITATION_NOT_FOUND: { status: 404, title: 'The invitation does not exist' },
+  INVITATION_TOKEN_INVALID: {
+    status: 404,
+    title: 'No invitation has this token',
+    authenticationFailure: true,
+  },
+  INVITATION_PENDING: { status: 409, title: 'An invitation for this email is pending' },
+  INVITATION_GONE: { status: 410, title: 'The invitation has expired, was revoked or was used' },
   GROUP_IN_USE: { status: 409, title: 'The group is still referenced by memberships' },
   GROUP_NAME_TAKEN: { status: 409, title: 'The organization already has a group of that name' },
   PRECONDITION_FAILED: { status: 412, title: 'The membership has changed since that ETag' },
@@ -100,7 +113,6 @@ export const ERROR_DEFINITIONS: Record<ErrorCode, ErrorDefinition> = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   PROFESSION_NOT_FOUND: { status: 422, title: 'The profession does not exist' },
   GROUP_NOT_FOUND: { status: 422, title: 'A group does not exist in this organization' },
-  USER_NOT_FOUND: { status: 422, title: 'The user does not exist' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable' },
   IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider is unavailable' },

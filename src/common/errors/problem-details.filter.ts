@@ -40,6 +40,13 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   503: ErrorCode.SERVICE_UNAVAILABLE,
 };
 
+const AUTHENTICATION_FAILURE = 'authenticationFailure';
+
+/** Whether the response refused credentials: a 401, or a code counted like one. */
+export function isAuthenticationFailure(response: Response): boolean {
+  return response.statusCode === 401 || response.locals[AUTHENTICATION_FAILURE] === true;
+}
+
 /** Turns anything thrown into an RFC 9457 problem; never a stack, SQL text or internal name. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -63,6 +70,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     };
     if (response.headersSent) return;
     response.status(problem.status);
+    if (definition.authenticationFailure) response.locals[AUTHENTICATION_FAILURE] = true;
     response.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     response.setHeader('Cache-Control', 'no-store');
     for (const [name, value] of Object.entries(appException.options.headers ?? {})) {

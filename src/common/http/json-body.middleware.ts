@@ -1,3 +1,4 @@
+import { parse as parseContentType } from 'content-type';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
@@ -74,8 +75,20 @@ function toAppException(error: BodyParserError): AppException {
   }
 }
 
+/** The charset parameter, lowercased; undefined when absent. DESIGN 7 allows only utf-8. */
+function charsetOf(request: Request): string | undefined {
+  try {
+    return parseContentType(
+      request.headers['content-type'] ?? '',
+    ).parameters.charset?.toLowerCase();
+  } catch {
+    return 'unreadable';
+  }
+}
+
 /**
- * Accepts only `application/json` bodies. Without this check a body of another type would reach
+ * Accepts only `application/json` bodies, in UTF-8 (a `charset` parameter other than `utf-8` is
+ * 415: body-parser would decode UTF-16 and friends). Without this check a body of another type would reach
  * the handler as an empty object and be judged by validation instead of answered with 415.
  */
 export function jsonBodyMiddleware(request: Request, response: Response, next: NextFunction) {
@@ -87,6 +100,15 @@ export function jsonBodyMiddleware(request: Request, response: Response, next: N
   if (bodyType === false) {
     return next(
       new AppException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'The body must be application/json.'),
+    );
+  }
+  const charset = charsetOf(request);
+  if (charset !== undefined && charset !== 'utf-8') {
+    return next(
+      new AppException(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        'The body must be JSON in UTF-8: send charset=utf-8 or no charset.',
+      ),
     );
   }
   parseJson(request, response, (error?: unknown) =>

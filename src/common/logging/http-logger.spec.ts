@@ -42,6 +42,25 @@ describe('loggableHeaders', () => {
     expect(headers.authorization).toBe('Bearer aaa.bbb.ccc');
   });
 
+  it('blanks credentials in headers nobody lists in advance: only an allow-list is logged', () => {
+    const logged = loggableHeaders({
+      'x-forwarded-authorization': 'Bearer forwarded.jwt.value',
+      'x-api-key': 'key-123',
+      'x-amzn-oidc-data': 'oidc.jwt.value',
+      'x-custom-secret': 'hunter2',
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+    });
+    expect(logged).toEqual({
+      'x-forwarded-authorization': REDACTED,
+      'x-api-key': REDACTED,
+      'x-amzn-oidc-data': REDACTED,
+      'x-custom-secret': REDACTED,
+      'content-type': 'application/json',
+      'x-request-id': 'req-1',
+    });
+  });
+
   it('adds no header that was not sent', () => {
     expect(loggableHeaders({ accept: '*/*' })).toEqual({ accept: '*/*' });
   });

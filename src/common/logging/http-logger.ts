@@ -50,11 +50,39 @@ export function loggableUrl(url: string): string {
   return rest === '' ? url.slice(0, question) : `${url.slice(0, question)}?${rest}`;
 }
 
-/** The request's headers as logged: a copy with the credential headers' values blanked. */
+/**
+ * Request headers whose values are logged; every other header is logged by name with its value
+ * blanked. An allow-list, because credentials travel in headers nobody lists in advance
+ * (`x-forwarded-authorization`, `x-api-key`, a proxy's own).
+ */
+const LOGGED_HEADERS = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'connection',
+  'content-length',
+  'content-type',
+  'host',
+  'if-match',
+  'if-none-match',
+  'origin',
+  'traceparent',
+  'user-agent',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-request-id',
+]);
+
+/** The request's headers as logged: the allow-listed values, every other value blanked. */
 export function loggableHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const copy = { ...headers };
-  for (const name of CREDENTIAL_HEADERS) if (copy[name] !== undefined) copy[name] = REDACTED;
-  return copy;
+  const logged: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    logged[name] = LOGGED_HEADERS.has(name) ? value : REDACTED;
+  }
+  return logged;
 }
 
 export interface HttpLoggerOptions {

@@ -15,6 +15,7 @@ import { AppConfig } from '../../config/app-config';
 import { AppException } from '../errors/app.exception';
 import { clientAddress } from '../http/client-address';
 import { ErrorCode } from '../errors/error-code';
+import { isAuthenticationFailure } from '../errors/problem-details.filter';
 import { RateLimitStore } from './rate-limit.store';
 
 /** Every limit counts requests per minute. */
@@ -169,7 +170,7 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     }
     // Counted once the answer is known; the store never rejects.
     response.once('finish', () => {
-      if (response.statusCode === 401) void this.store.hit(key, RATE_LIMIT_WINDOW_MS);
+      if (isAuthenticationFailure(response)) void this.store.hit(key, RATE_LIMIT_WINDOW_MS);
     });
   }
 }

@@ -94,3 +94,21 @@ export const DEMO_MEMBERSHIPS = [
     deleted: true,
   },
 ];
+
+/** Frank is invited to organization 1 by alice: the newcomer's path through the API. */
+export const DEMO_INVITATIONS = [
+  {
+    id: 1,
+    organizationId: 1,
+    email: 'frank@example.com',
+    scope: Scope.Member,
+    firstName: 'Frank',
+    lastName: 'Leroy',
+    professionId: 1,
+    permissionGroupId: 1,
+    readGroupIds: [1],
+    manageGroupIds: [],
+    invitedByUserId: 1,
+    expiresInDays: 30,
+  },
+];

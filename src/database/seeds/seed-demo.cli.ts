@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../../config/app-config';
+import { loadConfig } from '../../config/app-config';
 import { buildDataSourceOptions } from '../data-source-options';
 import { seedDemoData } from './seed-demo';
 
 /** `npm run seed:demo`: migrations, then the demo data into a database without organizations. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  if (config.env === 'production') {
+    throw new Error('NODE_ENV is production: the demo data is never loaded there.');
+  }
   const dataSource = new DataSource(buildDataSourceOptions(config.database));
   await dataSource.initialize();
   try {
@@ -14,7 +17,8 @@ async function main(): Promise<void> {
     const loaded = await seedDemoData(dataSource);
     console.log(
       loaded
-        ? 'Demo data loaded: organizations 1 and 2, users alice, bob, carol, dave, erin.'
+        ? 'Demo data loaded: organizations 1 and 2, users alice, bob, carol, dave, erin, and ' +
+            "frank@example.com's pending invitation to organization 1."
         : 'The database already holds organizations: nothing was changed.',
     );
   } finally {
@@ -23,6 +27,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

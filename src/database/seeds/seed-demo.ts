@@ -1,4 +1,7 @@
 import { DataSource } from 'typeorm';
+import { emailKey } from '../../common/validation/email-key';
+import { InvitationEntity } from '../../invitations/entities/invitation.entity';
+import { newInvitationSecret } from '../../invitations/invitation-token';
 import { MembershipEntity } from '../../users-organizations/entities/membership.entity';
 import { OrganizationGroupEntity } from '../../users-organizations/entities/organization-group.entity';
 import { OrganizationEntity } from '../../users-organizations/entities/organization.entity';
@@ -6,6 +9,7 @@ import { ProfessionEntity } from '../../users-organizations/entities/profession.
 import { UserEntity } from '../../users-organizations/entities/user.entity';
 import {
   DEMO_GROUPS,
+  DEMO_INVITATIONS,
   DEMO_MEMBERSHIPS,
   DEMO_ORGANIZATIONS,
   DEMO_PROFESSIONS,
@@ -33,7 +37,12 @@ export async function seedDemoData(dataSource: DataSource): Promise<boolean> {
     );
     await manager.insert(
       UserEntity,
-      DEMO_USERS.map((user) => ({ ...user, ...stamps, deletedAt: null })),
+      DEMO_USERS.map((user) => ({
+        ...user,
+        emailKey: emailKey(user.email),
+        ...stamps,
+        deletedAt: null,
+      })),
     );
     await manager.insert(
       MembershipEntity,
@@ -43,6 +52,24 @@ export async function seedDemoData(dataSource: DataSource): Promise<boolean> {
         version: 1,
         deletedAt: deleted ? now : null,
       })),
+    );
+    // Nobody holds these tokens: Frank accepts by id, signed in with his verified email.
+    await manager.insert(
+      InvitationEntity,
+      DEMO_INVITATIONS.map(({ expiresInDays, ...invitation }) => {
+        const key = emailKey(invitation.email) as string;
+        return {
+          ...invitation,
+          emailKey: key,
+          pendingEmailKey: key,
+          tokenHash: newInvitationSecret().hash,
+          expiresAt: new Date(now.getTime() + expiresInDays * 24 * 3600 * 1000),
+          acceptedAt: null,
+          acceptedByUserId: null,
+          revokedAt: null,
+          ...stamps,
+        };
+      }),
     );
     return true;
   });

@@ -69,17 +69,20 @@ export function ProfessionIdProperty(documentation: Documentation) {
   );
 }
 
-/** An optional scope: 1 (administrator) or 2 (member). */
-export function ScopeProperty(documentation: Documentation) {
-  return applyDecorators(
-    ApiPropertyOptional({
-      type: 'integer',
-      enum: [Scope.Administrator, Scope.Member],
-      ...documentation,
-    }),
-    ValidateIfPresent(),
-    IsIn([Scope.Administrator, Scope.Member], { message: 'must be the number 1 or 2' }),
-  );
+/** A scope: 1 (administrator) or 2 (member); optional unless `optional: false`. */
+export function ScopeProperty({
+  optional = true,
+  ...documentation
+}: Documentation & { optional?: boolean }) {
+  const schema = {
+    type: 'integer' as const,
+    enum: [Scope.Administrator, Scope.Member],
+    ...documentation,
+  };
+  const rule = IsIn([Scope.Administrator, Scope.Member], { message: 'must be the number 1 or 2' });
+  return optional
+    ? applyDecorators(ApiPropertyOptional(schema), ValidateIfPresent(), rule)
+    : applyDecorators(ApiProperty(schema), rule);
 }
 
 /** The optional permissions object, validated as a whole (PermissionsDto). */

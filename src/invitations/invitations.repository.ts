@@ -1,0 +1,284 @@
+import { Injectable } from '@nestjs/common';
+import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database/columns';
+import { DatabaseService, SqlExecutor, SqlParameter } from '../database/database.service';
+import { Invitation, InvitationStatus } from './invitation';
+
+interface InvitationRow {
+  id: number | string;
+  organizationId: number | string;
+  email: string;
+  emailKey: string;
+  scope: number | string;
+  firstName: string;
+  lastName: string;
+  professionId: number | string | null;
+  permissionGroupId: number | string | null;
+  readGroupIds: string;
+  manageGroupIds: string;
+  invitedByUserId: number | string | null;
+  tokenHash: string;
+  expiresAt: Date | string;
+  acceptedAt: Date | string | null;
+  acceptedByUserId: number | string | null;
+  revokedAt: Date | string | null;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+}
+
+/** An invitation with the hash its token is checked against (never leaves this module). */
+export interface StoredInvitation extends Invitation {
+  tokenHash: string;
+}
+
+export type NewInvitation = Omit<
+  Invitation,
+  'id' | 'acceptedAt' | 'acceptedByUserId' | 'revokedAt' | 'updatedAt'
+> & { tokenHash: string };
+
+export interface InvitationListFilters {
+  status?: InvitationStatus;
+  /** Only invitations older than this id (the page cursor): newest first. */
+  beforeId?: number;
+  limit: number;
+  now: Date;
+}
+
+const COLUMNS = [
+  'id',
+  'organizationId',
+  'email',
+  'emailKey',
+  'scope',
+  'firstName',
+  'lastName',
+  'professionId',
+  'permissionGroupId',
+  'readGroupIds',
+  'manageGroupIds',
+  'invitedByUserId',
+  'tokenHash',
+  'expiresAt',
+  'acceptedAt',
+  'acceptedByUserId',
+  'revokedAt',
+  'createdAt',
+  'updatedAt',
+]
+  .map((column) => `i.\`${column}\``)
+  .join(', ');
+
+const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
+
+function toInvitation(row: InvitationRow): StoredInvitation {
+  return {
+    id: Number(row.id),
+    organizationId: Number(row.organizationId),
+    email: row.email,
+    emailKey: row.emailKey,
+    scope: Number(row.scope),
+    firstName: row.firstName,
+    lastName: row.lastName,
+    professionId: nullableNumber(row.professionId),
+    permissions: {
+      group: nullableNumber(row.permissionGroupId),
+      read: JSON.parse(row.readGroupIds) as number[],
+      manage: JSON.parse(row.manageGroupIds) as number[],
+    },
+    invitedByUserId: nullableNumber(row.invitedByUserId),
+    tokenHash: row.tokenHash,
+    expiresAt: fromDatabaseTimestamp(row.expiresAt) as Date,
+    acceptedAt: fromDatabaseTimestamp(row.acceptedAt),
+    acceptedByUserId: nullableNumber(row.acceptedByUserId),
+    revokedAt: fromDatabaseTimestamp(row.revokedAt),
+    createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
+    updatedAt: fromDatabaseTimestamp(row.updatedAt) as Date,
+  };
+}
+
+/** Open: neither accepted nor revoked (an expired one is still open until superseded). */
+const OPEN = 'i.`acceptedAt` IS NULL AND i.`revokedAt` IS NULL';
+const STATUS_CONDITIONS: Record<InvitationStatus, string> = {
+  [InvitationStatus.Pending]: `${OPEN} AND i.\`expiresAt\` > ?`,
+  [InvitationStatus.Expired]: `${OPEN} AND i.\`expiresAt\` <= ?`,
+  [InvitationStatus.Accepted]: 'i.`acceptedAt` IS NOT NULL',
+  [InvitationStatus.Revoked]: 'i.`revokedAt` IS NOT NULL',
+};
+
+/**
+ * Invitations. Administrators' reads take the organization as a required filter; the invitee's
+ * reads go by the id its token or its verified email names, and the caller checks that match.
+ */
+@Injectable()
+export class InvitationsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /** Throws the driver's unique violation when the address already has an open invitation. */
+  async insert(executor: SqlExecutor, invitation: NewInvitation): Promise<StoredInvitation> {
+    const createdAt = toDatabaseTimestamp(invitation.createdAt);
+    await executor.execute(
+      'INSERT INTO `invitations` (`organizationId`, `email`, `emailKey`, `pendingEmailKey`, ' +
+        '`scope`, `firstName`, `lastName`, `professionId`, `permissionGroupId`, `readGroupIds`, ' +
+        '`manageGroupIds`, `invitedByUserId`, `tokenHash`, `expiresAt`, `createdAt`, `updatedAt`) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        invitation.organizationId,
+        invitation.email,
+        invitation.emailKey,
+        invitation.emailKey,
+        invitation.scope,
+        invitation.firstName,
+        invitation.lastName,
+        invitation.professionId,
+        invitation.permissions.group,
+        JSON.stringify(invitation.permissions.read),
+        JSON.stringify(invitation.permissions.manage),
+        invitation.invitedByUserId,
+        invitation.tokenHash,
+        toDatabaseTimestamp(invitation.expiresAt),
+        createdAt,
+        createdAt,
+      ],
+    );
+    // Read back by the unique token hash: portable, unlike each driver's insert id.
+    const rows = await executor.query<InvitationRow>(
+      `SELECT ${COLUMNS} FROM \`invitations\` i WHERE i.\`tokenHash\` = ?`,
+      [invitation.tokenHash],
+    );
+    return toInvitation(rows[0]);
+  }
+
+  async find(
+    executor: SqlExecutor,
+    invitationId: number,
+    options: { organizationId?: number; lock?: boolean } = {},
+  ): Promise<StoredInvitation | null> {
+    const byOrganization = options.organizationId !== undefined;
+    const rows = await executor.query<InvitationRow>(
+      `SELECT ${COLUMNS} FROM \`invitations\` i WHERE i.\`id\` = ?` +
+        (byOrganization ? ' AND i.`organizationId` = ?' : '') +
+        (options.lock ? executor.forUpdate : ''),
+      byOrganization ? [invitationId, options.organizationId as number] : [invitationId],
+    );
+    return rows.length === 0 ? null : toInvitation(rows[0]);
+  }
+
+  /** The organization's open invitation for an address (expired or not), locked. */
+  async findOpen(
+    executor: SqlExecutor,
+    organizationId: number,
+    emailKey: string,
+  ): Promise<StoredInvitation | null> {
+    const rows = await executor.query<InvitationRow>(
+      `SELECT ${COLUMNS} FROM \`invitations\` i ` +
+        'WHERE i.`pendingEmailKey` = ? AND i.`organizationId` = ?' +
+        executor.forUpdate,
+      [emailKey, organizationId],
+    );
+    return rows.length === 0 ? null : toInvitation(rows[0]);
+  }
+
+  /** Whether an active member of the organization last signed in with this address. */
+  async isActiveMemberEmail(
+    executor: SqlExecutor,
+    organizationId: number,
+    emailKey: string,
+  ): Promise<boolean> {
+    const rows = await executor.query(
+      'SELECT 1 AS `found` FROM `users` u JOIN `memberships` m ON m.`userId` = u.`id` ' +
+        'AND m.`organizationId` = ? AND m.`deletedAt` IS NULL ' +
+        'WHERE u.`emailKey` = ? AND u.`deletedAt` IS NULL LIMIT 1',
+      [organizationId, emailKey],
+    );
+    return rows.length > 0;
+  }
+
+  async list(organizationId: number, filters: InvitationListFilters): Promise<StoredInvitation[]> {
+    const conditions = ['i.`organizationId` = ?'];
+    const values: SqlParameter[] = [organizationId];
+    if (filters.status !== undefined) {
+      conditions.push(STATUS_CONDITIONS[filters.status]);
+      if (
+        filters.status === InvitationStatus.Pending ||
+        filters.status === InvitationStatus.Expired
+      ) {
+        values.push(toDatabaseTimestamp(filters.now));
+      }
+    }
+    if (filters.beforeId !== undefined) {
+      conditions.push('i.`id` < ?');
+      values.push(filters.beforeId);
+    }
+    const rows = await this.database.query<InvitationRow>(
+      `SELECT ${COLUMNS} FROM \`invitations\` i WHERE ${conditions.join(' AND ')} ` +
+        'ORDER BY i.`id` DESC LIMIT ?',
+      [...values, filters.limit],
+    );
+    return rows.map(toInvitation);
+  }
+
+  /** The pending invitations addressed to an email key, in organizations that still exist. */
+  async listPendingFor(
+    emailKey: string,
+    now: Date,
+    limit: number,
+  ): Promise<(StoredInvitation & { organizationName: string })[]> {
+    const rows = await this.database.query<InvitationRow & { organizationName: string }>(
+      `SELECT ${COLUMNS}, o.\`name\` AS \`organizationName\` FROM \`invitations\` i ` +
+        'JOIN `organizations` o ON o.`id` = i.`organizationId` AND o.`deletedAt` IS NULL ' +
+        'WHERE i.`pendingEmailKey` = ? AND i.`expiresAt` > ? ORDER BY i.`id` DESC LIMIT ?',
+      [emailKey, toDatabaseTimestamp(now), limit],
+    );
+    return rows.map((row) => ({ ...toInvitation(row), organizationName: row.organizationName }));
+  }
+
+  async isOrganizationActive(executor: SqlExecutor, organizationId: number): Promise<boolean> {
+    const rows = await executor.query(
+      'SELECT 1 AS `found` FROM `organizations` WHERE `id` = ? AND `deletedAt` IS NULL',
+      [organizationId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Closes an open invitation: revoked, or (revokedAt null) an expired one superseded. */
+  async close(executor: SqlExecutor, invitationId: number, revokedAt: Date | null, at: Date) {
+    await executor.execute(
+      'UPDATE `invitations` SET `pendingEmailKey` = NULL, `revokedAt` = ?, `updatedAt` = ? ' +
+        'WHERE `id` = ?',
+      [
+        revokedAt === null ? null : toDatabaseTimestamp(revokedAt),
+        toDatabaseTimestamp(at),
+        invitationId,
+      ],
+    );
+  }
+
+  /** A new token and expiry; the old token stops matching. Reopens an expired invitation. */
+  async renew(
+    executor: SqlExecutor,
+    invitation: Invitation,
+    tokenHash: string,
+    expiresAt: Date,
+    at: Date,
+  ): Promise<void> {
+    await executor.execute(
+      'UPDATE `invitations` SET `tokenHash` = ?, `expiresAt` = ?, `pendingEmailKey` = ?, ' +
+        '`updatedAt` = ? WHERE `id` = ?',
+      [
+        tokenHash,
+        toDatabaseTimestamp(expiresAt),
+        invitation.emailKey,
+        toDatabaseTimestamp(at),
+        invitation.id,
+      ],
+    );
+  }
+
+  async markAccepted(executor: SqlExecutor, invitationId: number, userId: number, at: Date) {
+    const stamp = toDatabaseTimestamp(at);
+    await executor.execute(
+      'UPDATE `invitations` SET `acceptedAt` = ?, `acceptedByUserId` = ?, ' +
+        '`pendingEmailKey` = NULL, `updatedAt` = ? WHERE `id` = ?',
+      [stamp, userId, stamp, invitationId],
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { emailKey } from '../common/validation/email-key';
+import { toDatabaseTimestamp } from '../database/columns';
+import { isUniqueViolation } from '../database/database-errors';
+import { DatabaseService, SqlExecutor } from '../database/database.service';
+
+export interface UserRecord {
+  id: number;
+  subject: string;
+  email: string | null;
+}
+
+interface UserRow {
+  id: number | string;
+  subject: string;
+  email: string | null;
+  deletedAt: Date | string | null;
+}
+
+const SELECT_USER = 'SELECT `id`, `subject`, `email`, `deletedAt` FROM `users` WHERE ';
+
+const toUser = (row: UserRow): UserRecord => ({
+  id: Number(row.id),
+  subject: row.subject,
+  email: row.email,
+});
+
+/**
+ * Users exist only because an identity provider vouched for them (DESIGN 4, 5): a row is
+ * created at the first verified sign-in of its subject, never by an administrator.
+ */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async findActiveById(executor: SqlExecutor, id: number): Promise<UserRecord | null> {
+    const rows = await executor.query<UserRow>(`${SELECT_USER}\`id\` = ?`, [id]);
+    return rows.length === 0 || rows[0].deletedAt !== null ? null : toUser(rows[0]);
+  }
+
+  async findActiveBySubject(subject: string): Promise<UserRecord | null> {
+    const row = await this.findBySubject(subject);
+    return row === null || row.deletedAt !== null ? null : toUser(row);
+  }
+
+  /**
+   * The user of a verified access token, created at its subject's first sign-in; null for a
+   * deleted user (who stays signed out: its subject is not given a new row). Concurrent first
+   * sign-ins, on any number of instances, make one row: the unique subject decides, and the
+   * losers read the winner's row. `verifiedEmail` (when the token vouches for one) is kept as the
+   * user's current address, for display and for invitations' "already a member" check.
+   */
+  async signIn(subject: string, verifiedEmail: string | null): Promise<UserRecord | null> {
+    const known = await this.findBySubject(subject);
+    if (known !== null) {
+      if (known.deletedAt !== null) return null;
+      const user = toUser(known);
+      if (verifiedEmail !== null && verifiedEmail !== user.email) {
+        await this.database.execute(
+          'UPDATE `users` SET `email` = ?, `emailKey` = ?, `updatedAt` = ? WHERE `id` = ?',
+          [verifiedEmail, emailKey(verifiedEmail), toDatabaseTimestamp(new Date()), user.id],
+        );
+        return { ...user, email: verifiedEmail };
+      }
+      return user;
+    }
+    const now = toDatabaseTimestamp(new Date());
+    try {
+      await this.database.execute(
+        'INSERT INTO `users` (`subject`, `email`, `emailKey`, `createdAt`, `updatedAt`) ' +
+          'VALUES (?, ?, ?, ?, ?)',
+        [subject, verifiedEmail, verifiedEmail === null ? null : emailKey(verifiedEmail), now, now],
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    const created = await this.findBySubject(subject);
+    return created === null || created.deletedAt !== null ? null : toUser(created);
+  }
+
+  private async findBySubject(subject: string): Promise<UserRow | null> {
+    const rows = await this.database.query<UserRow>(`${SELECT_USER}\`subject\` = ?`, [subject]);
+    return rows[0] ?? null;
+  }
+}
