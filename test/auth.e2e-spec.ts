@@ -1,6 +1,4 @@
 import { createHmac, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decode, sign, SignOptions } from 'jsonwebtoken';
 import type { Response } from 'supertest';
 import { SessionEntity } from '../src/auth/entities/session.entity';
@@ -9,6 +7,7 @@ import { OrganizationEntity } from '../src/users-organizations/entities/organiza
 import { UserEntity } from '../src/users-organizations/entities/user.entity';
 import { createTestDatabase, ENGINES, TestDatabase } from './support/databases';
 import { createMember, createOrganization } from './support/factories';
+import { jwkOf, KeyServer, startKeyServer } from './support/key-server';
 import { startTestApp, TestApp } from './support/test-app';
 import {
   bearerToken,
@@ -91,53 +90,12 @@ async function loginWith(t: TestApp, bearer: string, organizationId: number): Pr
   };
 }
 
-/** A JWKS endpoint the test controls; it records every request it receives. */
 /** The JWKS apps' AUTH_JWKS_REFETCH_INTERVAL_SECONDS: short, so tests wait seconds, not 30. */
 const REFETCH_INTERVAL_SECONDS = 1;
 
 /** Lets the last refetch an unknown kid caused grow older than the refetch interval. */
 function refetchIntervalPassed(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, REFETCH_INTERVAL_SECONDS * 1000 + 100));
-}
-
-interface KeyServer {
-  url: string;
-  /** Served as is on every request: push to it to rotate keys. */
-  keys: object[];
-  requests: string[];
-  close(): Promise<void>;
-}
-
-async function startKeyServer(keys: object[], port = 0): Promise<KeyServer> {
-  const requests: string[] = [];
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    requests.push(request.url ?? '');
-    if (request.url === '/jwks.json') {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ keys }));
-    } else {
-      response.writeHead(404);
-      response.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: boundPort } = server.address() as AddressInfo;
-  let closed = false;
-  return {
-    url: `http://127.0.0.1:${boundPort}/jwks.json`,
-    keys,
-    requests,
-    close: () => {
-      if (closed) return Promise.resolve();
-      closed = true;
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-function jwkOf(publicKey: KeyObject, kid: string, alg: 'RS256' | 'ES256') {
-  return { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
 }
 
 function ecKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {

@@ -6,6 +6,7 @@ import { membershipRow } from './support/factories';
 import { acceptByToken, invite, issued, verifiedBearer } from './support/invitations';
 import {
   EXTENSION_ROUTE,
+  InvitationMailer,
   ExtensionModule,
   FailingListener,
   MembershipEventRecorder,
@@ -192,6 +193,40 @@ describe.each(ENGINES)('a module of another team on %s', (engine) => {
         scope: { before: null, after: 2 },
       });
       expect(await received.stored).toMatchObject({ firstName: 'Dave', deletedAt: null });
+    });
+
+    it('hands a mailer the token of a new or resent invitation, in process only', async () => {
+      const mailer = t.app.get(InvitationMailer);
+      mailer.sent.length = 0;
+      const created = await invite(t, asAdmin, { email: 'Mail.Me@Example.com' }).expect(201);
+      const resent = await t
+        .http()
+        .post(`/users-organizations/v1/rs/invitations/${issued(created).id}/resend`)
+        .set(asAdmin)
+        .set('content-type', 'application/json')
+        .expect(200);
+      expect(mailer.sent.map((event) => [event.name, event.delivery])).toEqual([
+        [
+          'invitation.created',
+          { email: 'Mail.Me@Example.com', token: issued(created).token, acceptUrl: null },
+        ],
+        [
+          'invitation.resent',
+          { email: 'Mail.Me@Example.com', token: issued(resent).token, acceptUrl: null },
+        ],
+      ]);
+      expect(mailer.sent[0].invitation).toMatchObject({
+        id: issued(created).id,
+        organizationId: team.organizationId,
+        status: 'pending',
+      });
+      // The audit trail never holds a token.
+      const audited = await storedAuditEvents(t.dataSource, {
+        organizationId: team.organizationId,
+      });
+      for (const event of [created, resent]) {
+        expect(JSON.stringify(audited)).not.toContain(issued(event).token.split('.')[1]);
+      }
     });
 
     it('publishes membership.deleted for a removal, with deletedAt set', async () => {

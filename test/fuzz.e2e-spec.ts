@@ -5,6 +5,8 @@ import { MembershipEntity, Scope } from '../src/users-organizations/entities/mem
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
 import { createTeam, Team } from './support/organization';
+import { InvitationEntity } from '../src/invitations/entities/invitation.entity';
+import { acceptById, acceptByToken, INVITATIONS, verifiedBearer } from './support/invitations';
 import { DOCUMENTED_STATUSES, problemViolations } from './support/problem';
 import { startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
@@ -729,6 +731,140 @@ describe.each(ENGINES)('fuzzing the PATCH on %s', (engine) => {
             expect(await memberships()).toEqual(before);
           },
         ),
+        PARAMETERS,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  const mostly = <T, U>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<U>) =>
+    fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: other });
+
+  /** The statuses an invitation request may answer (DESIGN 8b), besides 2xx. */
+  const INVITATION_STATUSES = [400, 401, 404, 409, 410, 413, 415, 422];
+  const invitations = () =>
+    t.dataSource
+      .getRepository(InvitationEntity)
+      .find({ where: { organizationId: team.organizationId }, order: { id: 'ASC' } });
+
+  it(
+    'generated invitations: refused and nothing stored, or stored exactly as sent',
+    async () => {
+      const tally = new Tally();
+      const permissions = permissionArbitraries(team);
+      let counter = 0;
+      const email = fc.oneof(
+        { weight: 4, arbitrary: fc.constant('VALID') },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(
+            'no-at-sign',
+            '@example.com',
+            'x@localhost',
+            'x@cörp.example',
+            'Ünïcode@Exämple.com',
+            ' spaced@example.com ',
+            `${'a'.repeat(320)}@example.com`,
+            'a@b.c',
+            null,
+            42,
+            ['x@example.com'],
+          ),
+        },
+        { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+      );
+      const body = fc
+        .tuple(
+          email,
+          fc.record(
+            {
+              // Mostly valid values, so that a run accepts some invitations too.
+              scope: mostly(validScope, invalidScope),
+              firstName: mostly(validName, invalidName),
+              lastName: mostly(validName, invalidName),
+              professionId: mostly(validProfession, otherProfession),
+              permissions: mostly(permissions.valid, permissions.any),
+              expiresInSeconds: mostly(
+                fc.integer({ min: 60, max: 30 * 24 * 3600 }),
+                fc.constantFrom(0, 59, 30 * 24 * 3600 + 1, '3600', 1.5, null, -60),
+              ),
+            },
+            { requiredKeys: ['scope', 'firstName', 'lastName'] },
+          ),
+          fc.option(
+            fc.tuple(fc.constantFrom(...EXTRA_KEYS, 'token'), fc.jsonValue({ maxDepth: 1 })),
+          ),
+        )
+        .map(([address, fields, extra]) => ({
+          ...(address === 'VALID'
+            ? { email: `fuzz.${(counter += 1)}@invited.example` }
+            : { email: address }),
+          ...fields,
+          ...(extra === null ? {} : { [extra[0]]: extra[1] }),
+        }));
+      await fc.assert(
+        fc.asyncProperty(body, async (sent) => {
+          const before = await invitations();
+          const response = await t
+            .http()
+            .post(INVITATIONS)
+            .set(sessions.admin)
+            .set('content-type', 'application/json')
+            .send(JSON.stringify(sent));
+          tally.add(response.status === 201 ? 200 : response.status);
+          const after = await invitations();
+          if (response.status === 201) {
+            const stored = after[after.length - 1];
+            const fields = sent as Record<string, unknown>;
+            expect(after).toHaveLength(before.length + 1);
+            expect(stored).toMatchObject({
+              email: String(fields.email).trim(),
+              scope: fields.scope,
+              firstName: fields.firstName,
+              lastName: fields.lastName,
+              professionId: fields.professionId ?? null,
+            });
+            expect(response.body.data.token).toMatch(/^\d+\.[A-Za-z0-9_-]{43}$/);
+          } else {
+            expect(response.status).toBeLessThan(500);
+            expect(INVITATION_STATUSES).toContain(response.status);
+            expect(problemViolations(response)).toEqual([]);
+            expect(after).toEqual(before);
+          }
+        }),
+        PARAMETERS,
+      );
+      expect(tally.accepted).toBeGreaterThan(0);
+      expect(tally.refused).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'generated invitation tokens and ids: never accepted, never a 5xx, nothing changed',
+    async () => {
+      const token = fc.oneof(
+        fc.string({ maxLength: 120 }),
+        fc.tuple(fc.integer(), base64urlText(43)).map(([id, secret]) => `${id}.${secret}`),
+        fc.jsonValue({ maxDepth: 2 }),
+      );
+      const id = fc.oneof(
+        fc.integer().map(String),
+        fc.string({ maxLength: 20 }).map((text) => encodeURIComponent(text)),
+      );
+      await fc.assert(
+        fc.asyncProperty(token, id, async (guess, invitationId) => {
+          const before = await memberships();
+          const bearer = verifiedBearer(team.plain.subject, 'guesser@invited.example');
+          const byToken = await acceptByToken(t, bearer, guess as string);
+          const byId = await acceptById(t, bearer, invitationId as unknown as number);
+          for (const response of [byToken, byId]) {
+            expect(response.status).toBeLessThan(500);
+            expect(INVITATION_STATUSES).toContain(response.status);
+            expect(problemViolations(response)).toEqual([]);
+          }
+          expect(await memberships()).toEqual(before);
+        }),
         PARAMETERS,
       );
     },

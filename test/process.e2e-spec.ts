@@ -1,6 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { MIGRATIONS } from '../src/database/data-source-options';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -15,6 +14,7 @@ import {
   REPO_ROOT,
   runBash,
   runNode,
+  scratchCheckout,
   sleep,
   SplitRequest,
 } from './support/processes';
@@ -47,14 +47,6 @@ const SCHEMA_TABLES = [
   'sessions',
   'users',
 ];
-
-/** A scratch directory laid out like a checkout: dist/ and node_modules/ link to the repo's. */
-function scratchCheckout(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'uo-process-'));
-  symlinkSync(join(REPO_ROOT, 'node_modules'), join(directory, 'node_modules'), 'dir');
-  symlinkSync(join(REPO_ROOT, 'dist'), join(directory, 'dist'), 'dir');
-  return directory;
-}
 
 const scratchDirectories: string[] = [];
 function newScratchCheckout(): string {

@@ -175,6 +175,19 @@ describe.each(ENGINES)('rate limits on %s', (engine) => {
       expectRateLimited(await get(t, bearer('alice')), 5);
     });
 
+    it('counts wrong invitation tokens like 401s, so tokens cannot be guessed online', async () => {
+      const t = await app(engine, { RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' });
+      const guess = (index: number) =>
+        t
+          .http()
+          .post('/users-organizations/v1/rs/invitations/accept')
+          .set('Authorization', bearer('guesser'))
+          .send({ token: `1.${String(index).padStart(43, 'A')}` });
+      const seen = await statuses(5, guess);
+      expect(seen).toEqual([404, 404, 404, 429, 429]);
+      expectRateLimited(await get(t, bearer('alice')), 3);
+    });
+
     it('blocks only the address that failed', async () => {
       const t = await app(engine, {
         RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3',

@@ -30,13 +30,18 @@ const nullableNumber = (value: number | string | null) => (value === null ? null
 export class AuditRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  /** Written with the executor of the change's own transaction: both commit, or neither. */
-  async record(executor: SqlExecutor, event: AuditRecord): Promise<void> {
+  /**
+   * Written with the executor of the change's own transaction: both commit, or neither. One
+   * statement for all of a change's rows, in their order (ids ascend with it).
+   */
+  async record(executor: SqlExecutor, events: AuditRecord[]): Promise<void> {
+    if (events.length === 0) return;
     await executor.execute(
       'INSERT INTO `audit_events` ' +
         '(`organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
-        '`requestId`, `createdAt`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [
+        '`requestId`, `createdAt`) VALUES ' +
+        events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
+      events.flatMap((event) => [
         event.organizationId,
         event.actorUserId,
         event.targetUserId,
@@ -45,7 +50,7 @@ export class AuditRepository {
         JSON.stringify(event.changes),
         event.requestId,
         toDatabaseTimestamp(event.createdAt),
-      ],
+      ]),
     );
   }
 

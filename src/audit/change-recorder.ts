@@ -34,7 +34,10 @@ export class ChangeRecorder {
   async run<T>(work: (executor: SqlExecutor) => Promise<ChangeOutcome<T>>): Promise<T> {
     const outcome = await this.database.transaction(async (executor) => {
       const done = await work(executor);
-      for (const change of done.changes) await this.audit.record(executor, change.audit);
+      await this.audit.record(
+        executor,
+        done.changes.map((change) => change.audit),
+      );
       return done;
     });
     for (const { event } of outcome.changes) {

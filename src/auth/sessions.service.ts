@@ -40,15 +40,17 @@ export class SessionsService {
         createdAt,
         expiresAt,
       });
-      await this.audit.record(executor, {
-        organizationId,
-        actorUserId: caller.user.id,
-        targetUserId: caller.user.id,
-        action: AuditAction.SessionOpened,
-        changes: { expiresAt: { before: null, after: expiresAt.toISOString() } },
-        requestId: caller.requestId,
-        createdAt,
-      });
+      await this.audit.record(executor, [
+        {
+          organizationId,
+          actorUserId: caller.user.id,
+          targetUserId: caller.user.id,
+          action: AuditAction.SessionOpened,
+          changes: { expiresAt: { before: null, after: expiresAt.toISOString() } },
+          requestId: caller.requestId,
+          createdAt,
+        },
+      ]);
     });
     return {
       sessionToken: this.tokens.sign({ userId: caller.user.id, sessionId: id }, expiresAt),
@@ -61,15 +63,17 @@ export class SessionsService {
     const revokedAt = new Date();
     await this.database.transaction(async (executor) => {
       if (!(await this.sessions.revoke(executor, auth.session.id, revokedAt))) return;
-      await this.audit.record(executor, {
-        organizationId: auth.session.organizationId,
-        actorUserId: auth.user.id,
-        targetUserId: auth.user.id,
-        action: AuditAction.SessionRevoked,
-        changes: { revokedAt: { before: null, after: revokedAt.toISOString() } },
-        requestId: auth.requestId,
-        createdAt: revokedAt,
-      });
+      await this.audit.record(executor, [
+        {
+          organizationId: auth.session.organizationId,
+          actorUserId: auth.user.id,
+          targetUserId: auth.user.id,
+          action: AuditAction.SessionRevoked,
+          changes: { revokedAt: { before: null, after: revokedAt.toISOString() } },
+          requestId: auth.requestId,
+          createdAt: revokedAt,
+        },
+      ]);
     });
   }
 }

@@ -91,7 +91,7 @@ export class AcceptInvitationUseCase {
       const now = new Date();
       const invitation =
         invitationId > 0
-          ? await this.invitations.find(executor, invitationId, { lock: true })
+          ? await this.invitations.findInActiveOrganization(executor, invitationId)
           : null;
       if (invitation === null || !matches(invitation)) {
         throw new AppException(
@@ -101,7 +101,7 @@ export class AcceptInvitationUseCase {
       }
       if (
         invitationStatus(invitation, now) !== InvitationStatus.Pending ||
-        !(await this.invitations.isOrganizationActive(executor, invitation.organizationId))
+        !invitation.organizationActive
       ) {
         throw gone();
       }

@@ -162,6 +162,22 @@ export class InvitationsRepository {
     return rows.length === 0 ? null : toInvitation(rows[0]);
   }
 
+  /** The invitation, locked, if its organization still exists (what accepting needs). */
+  async findInActiveOrganization(
+    executor: SqlExecutor,
+    invitationId: number,
+  ): Promise<(StoredInvitation & { organizationActive: boolean }) | null> {
+    const rows = await executor.query<InvitationRow & { organizationDeletedAt: unknown }>(
+      `SELECT ${COLUMNS}, o.\`deletedAt\` AS \`organizationDeletedAt\` FROM \`invitations\` i ` +
+        'JOIN `organizations` o ON o.`id` = i.`organizationId` WHERE i.`id` = ?' +
+        executor.forUpdate,
+      [invitationId],
+    );
+    return rows.length === 0
+      ? null
+      : { ...toInvitation(rows[0]), organizationActive: rows[0].organizationDeletedAt === null };
+  }
+
   /** The organization's open invitation for an address (expired or not), locked. */
   async findOpen(
     executor: SqlExecutor,
@@ -229,14 +245,6 @@ export class InvitationsRepository {
       [emailKey, toDatabaseTimestamp(now), limit],
     );
     return rows.map((row) => ({ ...toInvitation(row), organizationName: row.organizationName }));
-  }
-
-  async isOrganizationActive(executor: SqlExecutor, organizationId: number): Promise<boolean> {
-    const rows = await executor.query(
-      'SELECT 1 AS `found` FROM `organizations` WHERE `id` = ? AND `deletedAt` IS NULL',
-      [organizationId],
-    );
-    return rows.length > 0;
   }
 
   /** Closes an open invitation: revoked, or (revokedAt null) an expired one superseded. */

@@ -30,6 +30,16 @@ export type NewMembership = Pick<
   | 'createdAt'
 >;
 
+export interface FindOptions {
+  /** The transaction to read in. */
+  executor?: SqlExecutor;
+  /**
+   * Hold the row until the transaction ends: `true` to change it, `'share'` to rely on it (an
+   * actor's rights) while others may rely on it too.
+   */
+  lock?: boolean | 'share';
+}
+
 /**
  * Memberships, always read within one organization: the organization id is a required filter
  * of every method, so a membership of another organization is simply not found.
@@ -41,7 +51,7 @@ export class MembershipsRepository {
   async findActive(
     organizationId: number,
     userId: number,
-    options: { executor?: SqlExecutor; lock?: boolean } = {},
+    options: FindOptions = {},
   ): Promise<Membership | null> {
     const membership = await this.find(organizationId, userId, options);
     return membership?.deletedAt === null ? membership : null;
@@ -51,13 +61,15 @@ export class MembershipsRepository {
   async find(
     organizationId: number,
     userId: number,
-    options: { executor?: SqlExecutor; lock?: boolean } = {},
+    options: FindOptions = {},
   ): Promise<Membership | null> {
     const executor = options.executor ?? this.database;
+    const lock =
+      options.lock === 'share' ? executor.forShare : options.lock ? executor.forUpdate : '';
     const rows = await executor.query<MembershipRow>(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m ` +
         'WHERE m.`organizationId` = ? AND m.`userId` = ?' +
-        (options.lock ? executor.forUpdate : ''),
+        lock,
       [organizationId, userId],
     );
     return rows.length === 0 ? null : toMembership(rows[0]);
@@ -227,25 +239,6 @@ export class MembershipsRepository {
             [...values, ...target, ...judged],
           );
     return affected === 1;
-  }
-
-  /**
-   * The active memberships of these users in the organization, locked until the transaction
-   * ends: the caller and its target, judged on rows nobody can change under the decision.
-   */
-  async lockActive(
-    executor: SqlExecutor,
-    organizationId: number,
-    userIds: number[],
-  ): Promise<Membership[]> {
-    const rows = await executor.query<MembershipRow>(
-      `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m WHERE m.\`organizationId\` = ? ` +
-        `AND m.\`userId\` IN (${userIds.map(() => '?').join(', ')}) AND m.\`deletedAt\` IS NULL ` +
-        'ORDER BY m.`id`' +
-        executor.forUpdate,
-      [organizationId, ...userIds],
-    );
-    return rows.map(toMembership);
   }
 
   /** Brings a deleted membership back with a new profile (an accepted invitation). */

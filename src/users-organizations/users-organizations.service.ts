@@ -274,9 +274,10 @@ export class UsersOrganizationsService {
           lock: true,
         });
       } else {
-        [target = null] = await this.memberships.lockActive(executor, organizationId, [
-          seen.userId,
-        ]);
+        target = await this.memberships.findActive(organizationId, seen.userId, {
+          executor,
+          lock: true,
+        });
         // Promoted since the session's read: the last-administrator rule applies after all.
         if (target !== null && isAdministrator(target)) {
           administrators = await this.memberships.lockActiveAdministrators(
@@ -314,9 +315,10 @@ export class UsersOrganizationsService {
       throw this.denied(auth, userId, ErrorCode.ADMIN_REQUIRED);
     }
     return this.change(auth, MembershipEvents.Restored, async (executor) => {
-      const [caller = null] = await this.memberships.lockActive(executor, organizationId, [
-        auth.user.id,
-      ]);
+      const caller = await this.memberships.findActive(organizationId, auth.user.id, {
+        executor,
+        lock: 'share',
+      });
       if (caller === null || !canRestoreMembership(caller)) {
         throw this.denied(auth, userId, ErrorCode.ADMIN_REQUIRED);
       }
@@ -374,21 +376,30 @@ export class UsersOrganizationsService {
     return seen === null || seen.deletedAt !== null ? null : seen;
   }
 
-  /** The caller and the target (one row when they are the same member), locked in id order. */
+  /**
+   * The caller's row share-locked (its rights cannot change until the decision commits, while
+   * concurrent requests of the same caller still go through), then the target's row locked.
+   */
   private async lockCallerAndTarget(
     executor: SqlExecutor,
     auth: AuthContext,
     targetUserId: number,
   ): Promise<{ actor: Actor; target: Membership | null }> {
-    const locked = await this.memberships.lockActive(executor, auth.session.organizationId, [
-      ...new Set([auth.user.id, targetUserId]),
-    ]);
-    const caller = locked.find((membership) => membership.userId === auth.user.id);
-    return {
-      // Removed meanwhile: the caller keeps no rights over anyone.
-      actor: caller ?? withoutRights(auth.membership),
-      target: locked.find((membership) => membership.userId === targetUserId) ?? null,
-    };
+    const organizationId = auth.session.organizationId;
+    const caller =
+      targetUserId === auth.user.id
+        ? null
+        : await this.memberships.findActive(organizationId, auth.user.id, {
+            executor,
+            lock: 'share',
+          });
+    const target = await this.memberships.findActive(organizationId, targetUserId, {
+      executor,
+      lock: true,
+    });
+    // Removed meanwhile: the caller keeps no rights over anyone.
+    const actor = targetUserId === auth.user.id ? target : caller;
+    return { actor: actor ?? withoutRights(auth.membership), target };
   }
 
   /**

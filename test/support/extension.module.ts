@@ -6,6 +6,7 @@ import type { AuthContext } from '../../src/auth/auth-context';
 import { Authenticated } from '../../src/auth/decorators/authenticated.decorator';
 import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../src/database/database.service';
 import { CurrentAuth } from '../../src/auth/decorators/current-auth.decorator';
+import { InvitationChangedEvent, InvitationEvents } from '../../src/invitations/invitation-events';
 import { MembershipEntity } from '../../src/users-organizations/entities/membership.entity';
 import {
   MembershipChangedEvent,
@@ -97,6 +98,25 @@ export class MembershipEventRecorder {
   }
 }
 
+/**
+ * Another team's mailer, as docs/extending.md shows it: the in-process `invitation.created` and
+ * `invitation.resent` events are where the token travels to whoever sends it.
+ */
+@Injectable()
+export class InvitationMailer {
+  readonly sent: InvitationChangedEvent[] = [];
+
+  @OnEvent(InvitationEvents.Created)
+  onCreated(event: InvitationChangedEvent): void {
+    this.sent.push(event);
+  }
+
+  @OnEvent(InvitationEvents.Resent)
+  onResent(event: InvitationChangedEvent): void {
+    this.sent.push(event);
+  }
+}
+
 /** A listener that fails on one name: its failure must not undo nor fail the change. */
 @Injectable()
 export class FailingListener {
@@ -137,6 +157,6 @@ export class ExtensionController {
 /** Mounted with `startTestApp(engine, { extraModules: [ExtensionModule] })`. */
 @Module({
   controllers: [ExtensionController],
-  providers: [TransactionWatcher, MembershipEventRecorder, FailingListener],
+  providers: [TransactionWatcher, MembershipEventRecorder, FailingListener, InvitationMailer],
 })
 export class ExtensionModule {}

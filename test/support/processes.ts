@@ -1,9 +1,19 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer, Socket, connect } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /** The repository root: dist/ and node_modules/ live here. */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** A scratch directory laid out like a checkout: dist/ and node_modules/ link to the repo's. */
+export function scratchCheckout(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'uo-process-'));
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(directory, 'node_modules'), 'dir');
+  symlinkSync(join(REPO_ROOT, 'dist'), join(directory, 'dist'), 'dir');
+  return directory;
+}
 
 /**
  * A clean environment for a child process: PATH and exactly the variables under test. Nothing
