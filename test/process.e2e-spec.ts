@@ -378,6 +378,7 @@ describe('CLIs against MariaDB', () => {
       expect(await countRows(database.url, 'memberships')).toBe(5);
       expect(await countRows(database.url, 'professions')).toBe(4);
       expect(await countRows(database.url, 'organization_groups')).toBe(3);
+      expect(await countRows(database.url, 'invitations')).toBe(1);
     });
 
     it('changes nothing on a second run, and says so', async () => {
@@ -448,6 +449,49 @@ describe('CLIs against MariaDB', () => {
         const res = await getMe(bearer, session);
         expect(res.status).toBe(200);
         expect(res.body.data.firstName).toBe('Alice');
+      });
+
+      it("with --email, prints a bearer that sees and accepts Frank's demo invitation", async () => {
+        const result = await runNode([TOKEN_CLI, '--email', 'frank@example.com'], {
+          env: tokenEnv(),
+          timeoutMs: START_TIMEOUT_MS,
+        });
+        expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+        const bearer = /^Bearer token:\s+(\S+)$/m.exec(result.stdout)?.[1] as string;
+        // No organization yet: no session token.
+        expect(result.stdout).not.toMatch(/Session token/);
+        const app = t as TestApp;
+        const authorization = { Authorization: `Bearer ${bearer}` };
+        const mine = await app
+          .http()
+          .get('/users-organizations/v1/rs/me/invitations')
+          .set(authorization)
+          .expect(200);
+        expect(mine.body.data).toEqual([
+          expect.objectContaining({
+            organizationId: 1,
+            organizationName: 'Demo Care Paris',
+            email: 'frank@example.com',
+            firstName: 'Frank',
+            lastName: 'Leroy',
+            professionId: 1,
+            permissions: { group: 1, read: [1], manage: [] },
+            status: 'pending',
+          }),
+        ]);
+        const accepted = await app
+          .http()
+          .post(
+            `/users-organizations/v1/rs/me/invitations/${mine.body.data[0].id as number}/accept`,
+          )
+          .set(authorization)
+          .set('content-type', 'application/json')
+          .expect(201);
+        expect(accepted.body.data).toMatchObject({
+          organizationId: 1,
+          scope: 2,
+          firstName: 'Frank',
+        });
       });
     });
   });
