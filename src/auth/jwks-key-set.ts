@@ -23,6 +23,7 @@ const DEFAULT_TIMEOUT_MS = 3000;
 const MAX_JWKS_BYTES = 256 * 1024;
 const MAX_KEYS = 64;
 const MAX_MISSES = 10_000;
+const MIN_RSA_BITS = 2048;
 /** A refresh starts when this share of the set's freshness has passed. */
 const REFRESH_AHEAD = 0.8;
 
@@ -162,11 +163,18 @@ export class JwksKeySet {
     if (jwk.use !== undefined && jwk.use !== 'sig') return null;
     if (typeof jwk.alg === 'string' && !this.options.algorithms.includes(jwk.alg)) return null;
     if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') return null;
+    let key: KeyObject;
     try {
-      return createPublicKey({ key: jwk, format: 'jwk' });
+      key = createPublicKey({ key: jwk, format: 'jwk' });
     } catch {
       return null;
     }
+    // Node parses some malformed JWKs into keys nothing verifies with; weak keys are refused.
+    const details = key.asymmetricKeyDetails;
+    if (key.asymmetricKeyType === 'rsa') {
+      return (details?.modulusLength ?? 0) >= MIN_RSA_BITS ? key : null;
+    }
+    return key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1' ? key : null;
   }
 }
 
