@@ -7,7 +7,11 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MEMBERSHIP_VIEW_FIELDS } from './support/contract';
+import { cleanEnv, REPO_ROOT, runNode } from './support/processes';
 import { startTestApp, TestApp } from './support/test-app';
 
 // The document is the same on both engines: one is enough.
@@ -16,6 +20,7 @@ const SESSIONS_PATH = '/users-organizations/v1/rs/sessions';
 const CURRENT_SESSION_PATH = '/users-organizations/v1/rs/sessions/current';
 const ERROR_STATUSES = [400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503];
 const MAX_SAFE = 9007199254740991;
+const REDOCLY_CLI = join(REPO_ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
 
 type Schema = SchemaObject | ReferenceObject;
 
@@ -83,6 +88,17 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
     return found as ParameterObject;
   }
 
+  /** The example bodies documented under an error response. */
+  function problemExamplesOf(
+    error: ResponseObject,
+  ): { code: string; status: number; instance: string }[] {
+    const examples = error.content?.['application/problem+json']?.examples ?? {};
+    expect(Object.keys(examples).length).toBeGreaterThan(0);
+    return Object.values(examples).map(
+      (example) => (example as { value: { code: string; status: number; instance: string } }).value,
+    );
+  }
+
   /** Names of the security schemes: the http bearer one and the x-session-token apiKey one. */
   function schemeNames(): { bearer: string; session: string } {
     const schemes = Object.entries(doc.components?.securitySchemes ?? {});
@@ -146,13 +162,44 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       expectSecurity(op, [bearer, session]);
     });
 
-    it('documents a required content-type header for application/json', () => {
-      const header = parameter(operation(USER_PATH, 'patch'), 'header', 'content-type');
-      expect(header.required).toBe(true);
-      expect(JSON.stringify(header)).toContain('application/json');
+    // OpenAPI ignores a header parameter named Content-Type: the body's media type says it.
+    it('takes an application/json body and declares no content-type header parameter', () => {
+      const op = operation(USER_PATH, 'patch');
+      const headers = (op.parameters ?? []).filter(
+        (candidate) => !isReference(candidate) && candidate.in === 'header',
+      ) as ParameterObject[];
+      expect(headers.map((header) => header.name.toLowerCase())).not.toContain('content-type');
+      const body = op.requestBody as { content: Record<string, unknown> };
+      expect(Object.keys(body.content)).toEqual(['application/json']);
     });
 
-    it('documents the userId path parameter: "me" or an integer in the safe range', () => {
+    it('documents If-Match as optional, with its format in words and no example to send', () => {
+      const ifMatch = parameter(operation(USER_PATH, 'patch'), 'header', 'if-match');
+      expect(ifMatch.required).not.toBe(true);
+      expect(ifMatch.description).toMatch(/ETag/);
+      expect(ifMatch).not.toHaveProperty('example');
+      expect(ifMatch).not.toHaveProperty('examples');
+      expect(ifMatch.schema).not.toHaveProperty('example');
+    });
+
+    it('offers named request bodies, the member one first (what the UI pre-fills)', () => {
+      const body = operation(USER_PATH, 'patch').requestBody as {
+        content: Record<
+          string,
+          { examples?: Record<string, { summary?: string; value?: unknown }> }
+        >;
+      };
+      const examples = Object.values(body.content['application/json']?.examples ?? {});
+      expect(examples.map((example) => example.summary)).toEqual([
+        'member edits own name',
+        'administrator changes scope and permissions',
+      ]);
+      // What a member may send: names only, never scope or permissions.
+      expect(Object.keys(examples[0].value as object).sort()).toEqual(['firstName', 'lastName']);
+      expect(examples[1].value).toMatchObject({ scope: 2, permissions: expect.any(Object) });
+    });
+
+    it('documents the userId path parameter: "me" or a positive integer in the safe range', () => {
       const userId = parameter(operation(USER_PATH, 'patch'), 'path', 'userId');
       expect(userId.required).toBe(true);
       const examples = [
@@ -166,11 +213,16 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       const schema = userId.schema as SchemaObject;
       const alternatives = [...(schema.oneOf ?? []), ...(schema.anyOf ?? [])] as SchemaObject[];
       expect(alternatives).toContainEqual(
-        expect.objectContaining({ type: 'integer', minimum: -MAX_SAFE, maximum: MAX_SAFE }),
+        // From 1: no user id is ever lower (the API still answers 404 for one, not 400).
+        expect.objectContaining({ type: 'integer', minimum: 1, maximum: MAX_SAFE }),
       );
       expect(alternatives).toContainEqual(
         expect.objectContaining({ type: 'string', enum: expect.arrayContaining(['me']) }),
       );
+      // The integer first, and no list of examples: the UI then renders a text box where an id
+      // can be typed, not a drop-down holding only "me".
+      expect(alternatives[0].type).toBe('integer');
+      expect(userId.examples).toBeUndefined();
     });
 
     it('takes an UpdateMembershipDto body with bounded, exemplified fields', () => {
@@ -241,6 +293,32 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       expect(referencedName(error.content?.['application/problem+json']?.schema)).toBe(
         'ProblemDto',
       );
+    });
+
+    it("shows under each error status its own problems, not another status's", () => {
+      const codes = Object.fromEntries(
+        ERROR_STATUSES.map((status) => {
+          const examples = problemExamplesOf(response(operation(USER_PATH, 'patch'), status));
+          for (const example of examples) {
+            expect({ code: example.code, status: example.status }).toEqual({
+              code: example.code,
+              status,
+            });
+            expect(example.instance).toBe('/users-organizations/v1/rs/users/2');
+          }
+          return [status, examples.map((example) => example.code)];
+        }),
+      );
+      expect(codes).toMatchObject({
+        400: expect.arrayContaining(['VALIDATION_FAILED', 'EMPTY_UPDATE']),
+        401: expect.arrayContaining(['TOKEN_INVALID', 'SESSION_REVOKED']),
+        403: expect.arrayContaining(['SCOPE_CHANGE_FORBIDDEN', 'PROFILE_CHANGE_FORBIDDEN']),
+        404: ['MEMBERSHIP_NOT_FOUND'],
+        409: expect.arrayContaining(['LAST_ADMIN']),
+        412: ['PRECONDITION_FAILED'],
+        415: ['UNSUPPORTED_MEDIA_TYPE'],
+        422: expect.arrayContaining(['PROFESSION_NOT_FOUND']),
+      });
     });
 
     it('defines ProblemDto with the RFC 9457 members and a code', () => {
@@ -433,6 +511,102 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       expect([...(property(component('MyOrganizationView'), 'scope').enum ?? [])].sort()).toEqual([
         1, 2,
       ]);
+    });
+  });
+  describe('the document as a whole', () => {
+    type Operations = [string, string, OperationObject][];
+    function operations(): Operations {
+      return Object.entries(doc.paths).flatMap(([path, item]) =>
+        (['get', 'post', 'put', 'patch', 'delete'] as const)
+          .filter((method) => item[method] !== undefined)
+          .map((method): [string, string, OperationObject] => [path, method, item[method]!]),
+      );
+    }
+
+    it('passes the OpenAPI lint (@redocly/cli with redocly.yaml) without a problem', async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'uo-openapi-'));
+      try {
+        const file = join(directory, 'openapi.json');
+        writeFileSync(file, JSON.stringify(doc));
+        const config = `--config=${join(REPO_ROOT, 'redocly.yaml')}`;
+        const result = await runNode([REDOCLY_CLI, 'lint', file, config, '--format=stylish'], {
+          env: cleanEnv(),
+          cwd: REPO_ROOT,
+          timeoutMs: 60_000,
+        });
+        expect({
+          code: result.code,
+          output: result.code === 0 ? '' : result.stdout + result.stderr,
+        }).toEqual({ code: 0, output: '' });
+        expect(result.stdout + result.stderr).toMatch(/valid/i);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    });
+
+    it('names a server (relative, so it fits any host) and a license', () => {
+      expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
+      expect(doc.info.license?.name).toEqual(expect.any(String));
+    });
+
+    it('links the JSON document from its description, which the UI shows on top', () => {
+      expect(doc.info.description).toContain('(/users-organizations/docs-json)');
+    });
+
+    it('says that the health probes are public (security: [])', () => {
+      for (const path of ['/health/live', '/health/ready']) {
+        expect(operation(path, 'get').security).toEqual([]);
+      }
+    });
+
+    it('documents 401 with its codes on every rs route', () => {
+      const rs = operations().filter(([path]) => path.includes('/rs/'));
+      expect(rs.length).toBeGreaterThan(10);
+      for (const [path, method, op] of rs) {
+        const codes = problemExamplesOf(response(op, 401)).map((example) => example.code);
+        expect({ path, method, codes }).toEqual({
+          path,
+          method,
+          codes: expect.arrayContaining(['TOKEN_INVALID', 'TOKEN_MISSING']),
+        });
+      }
+    });
+
+    it('gives every response a description', () => {
+      for (const [path, method, op] of operations()) {
+        for (const [status, answer] of Object.entries(op.responses)) {
+          const description = (answer as ResponseObject).description;
+          expect({ path, method, status, description }).toEqual({
+            path,
+            method,
+            status,
+            description: expect.stringMatching(/\S/),
+          });
+        }
+      }
+    });
+
+    it('pre-fills no optional parameter: the format is in the description instead', () => {
+      const scope = parameter(
+        operation('/users-organizations/v1/rs/users', 'get'),
+        'query',
+        'scope',
+      );
+      expect(scope.description).toMatch(/Example: `2`/);
+      for (const [path, method, op] of operations()) {
+        for (const candidate of op.parameters ?? []) {
+          const optional = candidate as ParameterObject;
+          if (optional.required) continue;
+          const example =
+            optional.example ?? optional.examples ?? (optional.schema as SchemaObject)?.example;
+          expect({ path, method, name: optional.name, example }).toEqual({
+            path,
+            method,
+            name: optional.name,
+            example: undefined,
+          });
+        }
+      }
     });
   });
 });

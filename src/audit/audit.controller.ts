@@ -24,7 +24,7 @@ export class AuditController {
     summary: 'List audit events',
     description: "The session organization's membership and session changes, newest first.",
   })
-  @ApiOkResponse({ type: AuditEventPage })
+  @ApiOkResponse({ type: AuditEventPage, description: 'A page of events, newest first.' })
   @ApiProblems(400)
   async list(
     @CurrentAuth() auth: AuthContext,

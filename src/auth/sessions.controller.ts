@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '../common/errors/error-code';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import type { AuthContext, BearerContext } from './auth-context';
 import { Authenticated } from './decorators/authenticated.decorator';
@@ -19,8 +20,11 @@ export class SessionsController {
     summary: 'Open a session',
     description: 'Opens a session in an organization of the caller; needs the bearer token only.',
   })
-  @ApiCreatedResponse({ type: SessionEnvelope })
-  @ApiProblems(400, 403, 413, 415)
+  @ApiCreatedResponse({
+    type: SessionEnvelope,
+    description: 'The session, with the token to send as x-session-token.',
+  })
+  @ApiProblems(400, { status: 403, codes: [ErrorCode.NOT_A_MEMBER] }, 413, 415)
   async open(
     @CurrentBearer() caller: BearerContext,
     @Body() body: OpenSessionDto,

@@ -11,7 +11,8 @@ import {
 import type { AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
-import { ApiProblems } from '../common/swagger/api-problems.decorator';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiProblem, ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { MAX_SAFE_ID } from '../common/validation/validators';
 import { CataloguesService } from './catalogues.service';
@@ -26,14 +27,17 @@ const GROUP_ID_PARAM = ApiParam({
   schema: { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID, example: 1 },
 });
 
-const NOT_FOUND: [number, string] = [
-  404,
-  'The session organization has no group with that id (groups of other organizations included).',
-];
-const NAME_TAKEN: [number, string] = [
-  409,
-  'GROUP_NAME_TAKEN: another group of the organization has that name.',
-];
+const NOT_FOUND: ApiProblem = {
+  status: 404,
+  description:
+    'The session organization has no group with that id (groups of other organizations included).',
+  codes: [ErrorCode.GROUP_UNKNOWN],
+};
+const NAME_TAKEN: ApiProblem = {
+  status: 409,
+  description: 'GROUP_NAME_TAKEN: another group of the organization has that name.',
+  codes: [ErrorCode.GROUP_NAME_TAKEN],
+};
 
 @ApiTags('catalogues')
 @Controller('users-organizations/v1/rs/groups')
@@ -46,7 +50,7 @@ export class GroupsController {
     summary: 'List groups',
     description: 'The groups of the session organization, ordered by id.',
   })
-  @ApiOkResponse({ type: GroupListEnvelope })
+  @ApiOkResponse({ type: GroupListEnvelope, description: "The organization's groups." })
   async list(@CurrentAuth() auth: AuthContext): Promise<GroupListEnvelope> {
     return { data: await this.catalogues.listGroups(auth) };
   }
@@ -58,7 +62,7 @@ export class GroupsController {
     description: 'Administrators add a group to the session organization.',
   })
   @ApiBody({ type: CreateGroupDto })
-  @ApiCreatedResponse({ type: GroupEnvelope })
+  @ApiCreatedResponse({ type: GroupEnvelope, description: 'The new group.' })
   @ApiProblems(400, NAME_TAKEN, 413, 415)
   async create(
     @CurrentAuth() auth: AuthContext,
@@ -75,7 +79,7 @@ export class GroupsController {
   })
   @GROUP_ID_PARAM
   @ApiBody({ type: UpdateGroupDto })
-  @ApiOkResponse({ type: GroupEnvelope })
+  @ApiOkResponse({ type: GroupEnvelope, description: 'The renamed group.' })
   @ApiProblems(400, NOT_FOUND, NAME_TAKEN, 413, 415)
   async rename(
     @CurrentAuth() auth: AuthContext,
@@ -97,10 +101,12 @@ export class GroupsController {
   })
   @GROUP_ID_PARAM
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiProblems(400, NOT_FOUND, [
-    409,
-    'GROUP_IN_USE: a membership still references the group; change its permissions first.',
-  ])
+  @ApiProblems(400, NOT_FOUND, {
+    status: 409,
+    description:
+      'GROUP_IN_USE: a membership still references the group; change its permissions first.',
+    codes: [ErrorCode.GROUP_IN_USE],
+  })
   async delete(
     @CurrentAuth() auth: AuthContext,
     @Param('groupId', IdPipe) groupId: number,

@@ -15,7 +15,7 @@ export class ProfessionsController {
     summary: 'List professions',
     description: 'Every profession label (a global catalogue), ordered by label.',
   })
-  @ApiOkResponse({ type: ProfessionListEnvelope })
+  @ApiOkResponse({ type: ProfessionListEnvelope, description: 'Every profession.' })
   async list(): Promise<ProfessionListEnvelope> {
     return { data: await this.catalogues.listProfessions() };
   }

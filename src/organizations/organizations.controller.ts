@@ -19,7 +19,10 @@ export class OrganizationsController {
       "The caller's active memberships, with organization names and scopes, to pick one before " +
       'opening a session (POST /sessions). Needs the bearer token only.',
   })
-  @ApiOkResponse({ type: MyOrganizationListEnvelope })
+  @ApiOkResponse({
+    type: MyOrganizationListEnvelope,
+    description: 'The organizations where the caller is an active member.',
+  })
   async listMine(@CurrentBearer() caller: BearerContext): Promise<MyOrganizationListEnvelope> {
     return { data: await this.organizations.listMine(caller) };
   }

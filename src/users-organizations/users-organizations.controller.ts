@@ -24,33 +24,54 @@ import type { Response } from 'express';
 import type { AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
+import { ErrorCode } from '../common/errors/error-code';
 import { ApiHeader } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { UserIdPipe } from '../common/validation/user-id.pipe';
-import { MAX_SAFE_ID, MIN_SAFE_ID } from '../common/validation/validators';
+import { MAX_SAFE_ID } from '../common/validation/validators';
 import { ListMembershipsQuery } from './dto/list-memberships.query';
 import { MembershipEnvelope, MembershipPage } from './dto/membership.response';
 import { UpdateMembershipDto, changesFrom } from './dto/update-membership.dto';
 import { UserReference, UsersOrganizationsService } from './users-organizations.service';
 
+/**
+ * `me` or a user id. Ids are documented from 1 (none is ever lower; the pipe still answers 404
+ * for a negative one, as the contract says). The integer comes first and no example list is
+ * given: the Swagger UI would otherwise render a drop-down holding only `me`, and nobody could
+ * type an id.
+ */
 const USER_ID_PARAM = ApiParam({
   name: 'userId',
-  description: '`me` for the caller, or a user id (a decimal integer in the safe range).',
+  description: '`me` for the caller, or a user id (a decimal integer, for example `2`).',
   schema: {
     oneOf: [
+      { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID },
       { type: 'string', enum: ['me'] },
-      { type: 'integer', minimum: MIN_SAFE_ID, maximum: MAX_SAFE_ID },
     ],
-  },
-  examples: {
-    me: { value: 'me', summary: 'The caller' },
-    id: { value: 2, summary: 'A user id' },
+    example: 'me',
   },
 });
 
+/** The 400s a route with a userId path answers besides its body's. */
+const USER_ID_400 = [ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_USER_ID];
+
 const ETAG_HEADER = {
   ETag: { description: 'The entity tag of the returned state.', schema: { type: 'string' } },
+};
+
+/** Named request bodies the UI offers; the first is what "Try it out" pre-fills. */
+const UPDATE_EXAMPLES = {
+  member: {
+    summary: 'member edits own name',
+    description: 'Any member may change its own names and profession.',
+    value: { firstName: 'Robert', lastName: 'Durand' },
+  },
+  administrator: {
+    summary: 'administrator changes scope and permissions',
+    description: 'Administrators only; permissions replace the previous ones as a whole.',
+    value: { scope: 2, permissions: { group: 1, read: [1, 2], manage: [1] } },
+  },
 };
 
 @ApiTags('users-organizations')
@@ -66,8 +87,11 @@ export class UsersOrganizationsController {
       "The session organization's members in a stable order, a page at a time. Members see " +
       'themselves and the members of the groups their read or manage lists cover.',
   })
-  @ApiOkResponse({ type: MembershipPage })
-  @ApiProblems(400, 403)
+  @ApiOkResponse({ type: MembershipPage, description: 'A page of members.' })
+  @ApiProblems(
+    { status: 400, codes: [ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_CURSOR] },
+    { status: 403, codes: [ErrorCode.ADMIN_REQUIRED] },
+  )
   list(
     @CurrentAuth() auth: AuthContext,
     @Query() query: ListMembershipsQuery,
@@ -86,7 +110,12 @@ export class UsersOrganizationsController {
   })
   @USER_ID_PARAM
   @ApiNoContentResponse({ description: 'Removed.' })
-  @ApiProblems(400, 403, 404, 409)
+  @ApiProblems(
+    { status: 400, codes: USER_ID_400 },
+    { status: 403, codes: [ErrorCode.ADMIN_REQUIRED] },
+    404,
+    { status: 409, codes: [ErrorCode.LAST_ADMIN, ErrorCode.CONFLICT] },
+  )
   async remove(
     @CurrentAuth() auth: AuthContext,
     @Param('userId', UserIdPipe) userId: UserReference,
@@ -102,8 +131,12 @@ export class UsersOrganizationsController {
     name: 'userId',
     schema: { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID, example: 5 },
   })
-  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })
-  @ApiProblems(400, 404, 409)
+  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER, description: 'Restored.' })
+  @ApiProblems(
+    { status: 400, codes: [ErrorCode.INVALID_ID] },
+    { status: 404, description: 'The organization has no deleted member with that id.' },
+    { status: 409, codes: [ErrorCode.MEMBERSHIP_ACTIVE, ErrorCode.CONFLICT] },
+  )
   async restore(
     @CurrentAuth() auth: AuthContext,
     @Param('userId', IdPipe) userId: number,
@@ -118,8 +151,12 @@ export class UsersOrganizationsController {
   @Authenticated({ targetParam: 'userId' })
   @ApiOperation({ summary: 'Get user organization', description: "A member's membership." })
   @USER_ID_PARAM
-  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })
-  @ApiProblems(400, 403, 404)
+  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER, description: 'The membership.' })
+  @ApiProblems(
+    { status: 400, codes: USER_ID_400 },
+    { status: 403, codes: [ErrorCode.READ_FORBIDDEN] },
+    404,
+  )
   async get(
     @CurrentAuth() auth: AuthContext,
     @Param('userId', UserIdPipe) userId: UserReference,
@@ -139,21 +176,49 @@ export class UsersOrganizationsController {
       'scope or permissions (administrators only) in the session organization.',
   })
   @USER_ID_PARAM
-  @ApiHeaderDoc({
-    name: 'content-type',
-    required: true,
-    description: 'application/json (a charset parameter is fine).',
-    schema: { type: 'string', enum: ['application/json'] },
-  })
+  // No content-type parameter: OpenAPI ignores header parameters of that name (the request
+  // body's media type says it), and the UI sends application/json by itself.
   @ApiHeaderDoc({
     name: ApiHeader.IfMatch,
     required: false,
-    description: 'Apply only if the membership still has this ETag (else 412).',
-    schema: { type: 'string', example: '"m2.v3"' },
+    // No example: the UI would send it, and every first try would answer 412.
+    description:
+      'Apply only if the membership still has this ETag (else 412): the `ETag` header of a ' +
+      'previous answer, quotes included, for example `"m2.v3"`.',
+    schema: { type: 'string' },
   })
-  @ApiBody({ type: UpdateMembershipDto })
-  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER })
-  @ApiProblems(400, 403, 404, 409, 412, 413, 415, 422, 429)
+  @ApiBody({ type: UpdateMembershipDto, examples: UPDATE_EXAMPLES })
+  @ApiOkResponse({
+    type: MembershipEnvelope,
+    headers: ETAG_HEADER,
+    description: 'The membership after the change (unchanged by a no-op).',
+  })
+  @ApiProblems(
+    {
+      status: 400,
+      codes: [
+        ErrorCode.VALIDATION_FAILED,
+        ErrorCode.MALFORMED_JSON,
+        ErrorCode.EMPTY_UPDATE,
+        ErrorCode.INVALID_USER_ID,
+      ],
+    },
+    {
+      status: 403,
+      codes: [
+        ErrorCode.SCOPE_CHANGE_FORBIDDEN,
+        ErrorCode.PERMISSIONS_CHANGE_FORBIDDEN,
+        ErrorCode.PROFILE_CHANGE_FORBIDDEN,
+        ErrorCode.READ_FORBIDDEN,
+      ],
+    },
+    404,
+    { status: 409, codes: [ErrorCode.LAST_ADMIN, ErrorCode.CONFLICT] },
+    412,
+    413,
+    415,
+    422,
+  )
   async update(
     @CurrentAuth() auth: AuthContext,
     @Param('userId', UserIdPipe) userId: UserReference,

@@ -1,11 +1,20 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
+import { ErrorCode } from '../../common/errors/error-code';
 import { UserRateLimitGuard } from '../../common/rate-limit/rate-limit.guards';
 import { ApiProblems } from '../../common/swagger/api-problems.decorator';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../auth-requirements';
 import { BearerAuthGuard } from '../guards/bearer-auth.guard';
 import { BearerUserGuard } from '../guards/bearer-user.guard';
 import { SessionGuard } from '../guards/session.guard';
+
+const BEARER_ROUTE_401 = [ErrorCode.TOKEN_INVALID, ErrorCode.TOKEN_MISSING];
+const SESSION_ROUTE_401 = [
+  ...BEARER_ROUTE_401,
+  ErrorCode.SESSION_TOKEN_MISSING,
+  ErrorCode.SESSION_EXPIRED,
+  ErrorCode.SESSION_REVOKED,
+];
 
 export const BEARER_SECURITY = 'bearer';
 export const SESSION_SECURITY = 'session-token';
@@ -36,6 +45,14 @@ export function Authenticated(options: Partial<AuthRequirements> = {}) {
         ? { [BEARER_SECURITY]: [], [SESSION_SECURITY]: [] }
         : { [BEARER_SECURITY]: [] },
     ),
-    ApiProblems(401, 429, 503, ...(requirements.administrator ? [403] : [])),
+    ApiProblems(
+      { status: 401, codes: requirements.session ? SESSION_ROUTE_401 : BEARER_ROUTE_401 },
+      429,
+      {
+        status: 503,
+        codes: [ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE],
+      },
+      ...(requirements.administrator ? [403] : []),
+    ),
   );
 }

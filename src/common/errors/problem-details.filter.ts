@@ -26,6 +26,11 @@ export interface ProblemDetails {
   errors?: FieldError[];
 }
 
+/** The problem's `type` URI: one per code, stable like the code itself. */
+export function problemType(code: ErrorCode): string {
+  return `urn:users-organizations:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.VALIDATION_FAILED,
   401: ErrorCode.TOKEN_INVALID,
@@ -59,7 +64,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const appException = this.toAppException(exception, request);
     const definition = ERROR_DEFINITIONS[appException.code];
     const problem: ProblemDetails = {
-      type: `urn:users-organizations:problem:${appException.code.toLowerCase().replace(/_/g, '-')}`,
+      type: problemType(appException.code),
       title: definition.title,
       status: appException.status,
       detail: appException.detail,
