@@ -1,5 +1,17 @@
-// Two projects: fast unit specs beside the code, and e2e specs that boot the real app against
-// real databases. `npm test` runs both.
+const { existsSync } = require('node:fs');
+
+// Three projects: fast unit specs beside the code, e2e specs that boot the real app against
+// real databases, and the browser test of the Swagger UI (`npm run test:ui`). `npm test` runs
+// all three; the browser one only where Debian's Chromium is installed, except in CI (and under
+// `npm run test:ui`), where a missing browser fails the run rather than hiding the test.
+const CHROMIUM = '/usr/bin/chromium';
+const browserTests =
+  existsSync(CHROMIUM) || process.env.CI === 'true' || process.env.UI_TESTS === '1';
+if (!browserTests) {
+  console.warn(
+    `Browser tests not run: ${CHROMIUM} is missing (apt-get install -y chromium; npm run test:ui).`,
+  );
+}
 const swc = [
   '@swc/jest',
   {
@@ -31,5 +43,16 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': swc },
     },
+    ...(browserTests
+      ? [
+          {
+            displayName: 'ui',
+            testEnvironment: 'node',
+            roots: ['<rootDir>/test'],
+            testMatch: ['**/*.ui-spec.ts'],
+            transform: { '^.+\\.ts$': swc },
+          },
+        ]
+      : []),
   ],
 };
