@@ -51,7 +51,11 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     }
     throw new AppException(
       ErrorCode.TOKEN_INVALID,
-      'The access token is invalid, expired or not meant for this API.',
+      // passport-jwt hands over jsonwebtoken's error; by name, whichever copy of it threw.
+      info instanceof Error && info.name === 'TokenExpiredError'
+        ? 'The access token has expired: get a new one from the identity provider (on a ' +
+            'development machine: npm run token).'
+        : 'The access token is invalid, expired or not meant for this API.',
       { headers: { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE } },
     );
   }

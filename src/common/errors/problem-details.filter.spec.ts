@@ -12,6 +12,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { AllowedMethods } from '../http/allowed-methods';
 import { requestIdMiddleware } from '../http/request-id.middleware';
 import { AppException } from './app.exception';
 import { ErrorCode } from './error-code';
@@ -74,9 +75,10 @@ function hostFor(request: Request, response: FakeResponse): ArgumentsHost {
 function run(
   exception: unknown,
   request: Request = fakeRequest(),
+  allowedMethods?: AllowedMethods,
 ): { response: FakeResponse; problem: ProblemDetails & Record<string, unknown> } {
   const response = fakeResponse();
-  new ProblemDetailsFilter().catch(exception, hostFor(request, response));
+  new ProblemDetailsFilter(allowedMethods).catch(exception, hostFor(request, response));
   if (response.body === undefined) throw new Error('the filter sent no body');
   return {
     response,
@@ -238,6 +240,30 @@ describe('ProblemDetailsFilter', () => {
       expect(problem.status).toBe(404);
       expect(problem.detail).toBe('No route matches GET /nowhere.');
       expect(problem.instance).toBe('/nowhere');
+    });
+
+    it('answers 405 with Allow when the path is served with other methods', () => {
+      const allowed = (path: string) => (path === '/things/1' ? ['GET', 'HEAD', 'PATCH'] : []);
+      const { response, problem } = run(
+        new NotFoundException('Cannot PUT /things/1'),
+        fakeRequest('/things/1?x=1', 'PUT'),
+        allowed,
+      );
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD, PATCH');
+      expect(problem.code).toBe('METHOD_NOT_ALLOWED');
+      expect(problem.detail).toBe('PUT is not served on /things/1; use GET, HEAD, PATCH.');
+    });
+
+    it('keeps 404 when the method is served there (a handler found nothing)', () => {
+      const { response, problem } = run(
+        new NotFoundException(),
+        fakeRequest('/things/1', 'GET'),
+        () => ['GET', 'HEAD'],
+      );
+      expect(response.statusCode).toBe(404);
+      expect(response.headers.allow).toBeUndefined();
+      expect(problem.code).toBe('ROUTE_NOT_FOUND');
     });
 
     it.each([

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailableError } from '../../database/database-errors';
+import type { AllowedMethods } from '../http/allowed-methods';
 import { requestIdOf } from '../http/request-id.middleware';
 import { AppException, FieldError } from './app.exception';
 import { ERROR_DEFINITIONS, ErrorCode } from './error-code';
@@ -57,6 +58,9 @@ export function isAuthenticationFailure(response: Response): boolean {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
+  /** `allowedMethods` tells a path served with other methods (405) from an unknown one (404). */
+  constructor(private readonly allowedMethods: AllowedMethods = () => []) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
@@ -97,6 +101,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === Number(HttpStatus.NOT_FOUND)) {
+        const allowed = this.allowedMethods(request.path);
+        if (allowed.length > 0 && !allowed.includes(request.method)) {
+          return new AppException(
+            ErrorCode.METHOD_NOT_ALLOWED,
+            `${request.method} is not served on ${request.path}; use ${allowed.join(', ')}.`,
+            { headers: { Allow: allowed.join(', ') } },
+          );
+        }
         return new AppException(
           ErrorCode.ROUTE_NOT_FOUND,
           `No route matches ${request.method} ${request.path}.`,

@@ -10,6 +10,7 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { HTTP_LOGGER } from '../logging/logging.module';
 import { setupSwagger, SWAGGER_UI_PATH } from '../swagger/swagger';
 import { StrictValidationPipe } from '../validation/validation.pipe';
+import { allowedMethodsOf } from './allowed-methods';
 import { jsonBodyMiddleware } from './json-body.middleware';
 import { requestIdMiddleware } from './request-id.middleware';
 import { securityHeadersMiddleware } from './security-headers.middleware';
@@ -60,7 +61,7 @@ export async function createApp(
   app.use(app.get<RequestHandler>(HTTP_LOGGER));
   app.use(securityHeadersMiddleware(SWAGGER_UI_PATH));
   app.use(jsonBodyMiddleware);
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter(allowedMethodsOf(app)));
   app.useGlobalPipes(new StrictValidationPipe());
   // Exit with 0 once the hooks ran, instead of re-raising the signal: a clean stop is a success.
   app.enableShutdownHooks(undefined, { useProcessExit: true });

@@ -8,6 +8,7 @@ import {
   UpdateMembershipDto,
   changesFrom,
 } from '../../users-organizations/dto/update-membership.dto';
+import { ListMembershipsQuery } from '../../users-organizations/dto/list-memberships.query';
 import { StrictValidationPipe, findPrototypeKey, toFieldErrors } from './validation.pipe';
 
 const BODY: ArgumentMetadata = { type: 'body', metatype: UpdateMembershipDto };
@@ -115,6 +116,27 @@ describe('StrictValidationPipe on UpdateMembershipDto', () => {
       ]);
     });
 
+    it.each([
+      ['fristName', 'firstName'],
+      ['first_name', 'firstName'],
+      ['lastname', 'lastName'],
+      ['profesionId', 'professionId'],
+      ['scop', 'scope'],
+    ])('asks whether %s meant %s', async (unknown, known) => {
+      const errors = await errorsOf({ [unknown]: 'x' });
+      expect(errors).toEqual([
+        { field: unknown, message: `is not an allowed property; did you mean ${known}?` },
+      ]);
+    });
+
+    it("suggests among the nested object's own properties", async () => {
+      const errors = await errorsOf({ permissions: { group: 1, reed: [1], manage: [] } });
+      expect(errors).toContainEqual({
+        field: 'permissions.reed',
+        message: 'is not an allowed property; did you mean read?',
+      });
+    });
+
     it('refuses server-managed fields sent by the client', async () => {
       const fields = await fieldsOf({ firstName: 'A', userId: 3, organizationId: 2, version: 1 });
       expect(fields.sort()).toEqual(['organizationId', 'userId', 'version']);
@@ -136,9 +158,15 @@ describe('StrictValidationPipe on UpdateMembershipDto', () => {
   });
 
   describe('scope', () => {
-    it('refuses "1" as a scope (no implicit conversion)', async () => {
+    it('refuses "1" as a scope (no implicit conversion), saying to send the number', async () => {
       const errors = await errorsOf({ scope: '1' });
-      expect(errors).toEqual([{ field: 'scope', message: 'must be the number 1 or 2' }]);
+      expect(errors).toEqual([
+        {
+          field: 'scope',
+          message:
+            'must be the number 1 or 2; got the string "1": send 1, a number, without quotes',
+        },
+      ]);
     });
 
     it.each([3, 0, -1, 1.5, null, true, [1], { value: 1 }])(
@@ -190,10 +218,21 @@ describe('StrictValidationPipe on UpdateMembershipDto', () => {
   });
 
   describe('professionId', () => {
-    it.each(['2', 1.5, 2 ** 53, 1e21, true, [2], {}])('refuses %p', async (professionId) => {
+    it.each([1.5, 2 ** 53, 1e21, true, [2], {}, 'two'])('refuses %p', async (professionId) => {
       const errors = await errorsOf({ professionId });
       expect(errors).toEqual([
         { field: 'professionId', message: 'must be a profession id or null' },
+      ]);
+    });
+
+    it('refuses "2", saying to send the number without quotes', async () => {
+      const errors = await errorsOf({ professionId: '2' });
+      expect(errors).toEqual([
+        {
+          field: 'professionId',
+          message:
+            'must be a profession id or null; got the string "2": send 2, a number, without quotes',
+        },
       ]);
     });
   });
@@ -244,10 +283,21 @@ describe('StrictValidationPipe on UpdateMembershipDto', () => {
       ]);
     });
 
-    it.each([1.5, '2', 2 ** 53, 1e21, null])('reports %p at its index in manage', async (bad) => {
+    it.each([1.5, 2 ** 53, 1e21, null])('reports %p at its index in manage', async (bad) => {
       const errors = await errorsOf({ permissions: { group: 1, read: [], manage: [1, 2, bad] } });
       expect(errors).toEqual([
         { field: 'permissions.manage[2]', message: 'must be an integer in the safe range' },
+      ]);
+    });
+
+    it('reports "2" at its index in manage, saying to send the number', async () => {
+      const errors = await errorsOf({ permissions: { group: 1, read: [], manage: [1, 2, '2'] } });
+      expect(errors).toEqual([
+        {
+          field: 'permissions.manage[2]',
+          message:
+            'must be an integer in the safe range; got the string "2": send 2, a number, without quotes',
+        },
       ]);
     });
 
@@ -402,5 +452,31 @@ describe('StrictValidationPipe on single path and query values', () => {
     expect(await pipe.transform('yes', { type: 'query', metatype: Boolean, data: 'flag' })).toBe(
       'yes',
     );
+  });
+});
+
+describe('StrictValidationPipe on a query', () => {
+  const QUERY: ArgumentMetadata = { type: 'query', metatype: ListMembershipsQuery };
+
+  async function queryErrorsOf(query: Record<string, string>): Promise<FieldError[]> {
+    try {
+      await pipe.transform(query, QUERY);
+    } catch (error) {
+      if (error instanceof AppException) return error.options.errors ?? [];
+      throw error;
+    }
+    throw new Error('expected the query to be refused');
+  }
+
+  it('asks whether an unknown parameter meant a known one', async () => {
+    expect(await queryErrorsOf({ scop: '2' })).toEqual([
+      { field: 'scop', message: 'is not an allowed property; did you mean scope?' },
+    ]);
+  });
+
+  it('gives no "without quotes" hint: query values are strings by nature', async () => {
+    expect(await queryErrorsOf({ group: '12345678901234567' })).toEqual([
+      { field: 'group', message: 'must be a group id' },
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { AppException, FieldError } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
+import { closestName } from './suggestion';
 import { ID_LIST_CONSTRAINT, findIdListProblem } from './validators';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -22,22 +24,61 @@ function childPath(parent: string, property: string): string {
   return parent === '' ? property : `${parent}.${property}`;
 }
 
+/** The properties a validated class declares (its validation rules name them all). */
+function knownProperties(target: object | undefined): string[] {
+  if (target === undefined) return [];
+  const rules = getMetadataStorage().getTargetValidationMetadatas(
+    target.constructor,
+    '',
+    true,
+    false,
+  );
+  return [...new Set(rules.map((rule) => rule.propertyName))];
+}
+
+/**
+ * A number sent as a JSON string (`"2"`) is the most common wrong type: say what to send. Only
+ * for bodies: a query parameter is always a string, and its digits are converted already.
+ */
+function numberHint(value: unknown, source: ValidationSource): string {
+  return source === 'body' && typeof value === 'string' && /^-?\d{1,16}$/.test(value)
+    ? `; got the string "${value}": send ${value}, a number, without quotes`
+    : '';
+}
+
+export type ValidationSource = 'body' | 'query' | 'other';
+
 /** Flattens class-validator's tree into `{ field, message }` with JSON paths. */
-export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+export function toFieldErrors(
+  errors: ValidationError[],
+  parent = '',
+  source: ValidationSource = 'body',
+): FieldError[] {
   return errors.flatMap((error) => {
     const field = childPath(parent, error.property);
     const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => {
       if (constraint === 'whitelistValidation') {
-        return { field, message: 'is not an allowed property' };
+        const suggestion = closestName(error.property, knownProperties(error.target));
+        const hint = suggestion === null ? '' : `; did you mean ${suggestion}?`;
+        return { field, message: `is not an allowed property${hint}` };
       }
       if (constraint === ID_LIST_CONSTRAINT) {
         const index = findIdListProblem(error.value)?.index;
-        return { field: index === undefined ? field : `${field}[${index}]`, message };
+        if (index === undefined) return { field, message };
+        const item: unknown = (error.value as unknown[])[index];
+        return { field: `${field}[${index}]`, message: message + numberHint(item, source) };
       }
-      return { field, message };
+      return { field, message: message + numberHint(error.value, source) };
     });
-    return [...own, ...toFieldErrors(error.children ?? [], field)];
+    return [...own, ...toFieldErrors(error.children ?? [], field, source)];
   });
+}
+
+/** Carries class-validator's errors from the pipe's factory to transform(), which knows the source. */
+class ValidationErrors extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super('validation failed');
+  }
 }
 
 /**
@@ -53,11 +94,9 @@ export class StrictValidationPipe extends ValidationPipe {
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
-      validationError: { target: false, value: true },
-      exceptionFactory: (errors) =>
-        new AppException(ErrorCode.VALIDATION_FAILED, 'The request is not valid.', {
-          errors: toFieldErrors(errors),
-        }),
+      // The target tells which properties exist (did you mean ...?); it never leaves the pipe.
+      validationError: { target: true, value: true },
+      exceptionFactory: (errors) => new ValidationErrors(errors),
     });
   }
 
@@ -87,6 +126,15 @@ export class StrictValidationPipe extends ValidationPipe {
         errors: [{ field: prototypeKey, message: 'is not an allowed property' }],
       });
     }
-    return super.transform(value, metadata);
+    try {
+      return (await super.transform(value, metadata)) as unknown;
+    } catch (error) {
+      if (!(error instanceof ValidationErrors)) throw error;
+      const source =
+        metadata.type === 'body' || metadata.type === 'query' ? metadata.type : 'other';
+      throw new AppException(ErrorCode.VALIDATION_FAILED, 'The request is not valid.', {
+        errors: toFieldErrors(error.errors, '', source),
+      });
+    }
   }
 }
