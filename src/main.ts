@@ -4,6 +4,7 @@ import { demoAdministrator, mintDemoTokens } from './auth/demo-tokens';
 import { createApp } from './common/http/create-app';
 import { SWAGGER_UI_PATH } from './common/swagger/swagger';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { DatabaseConnector } from './database/database-connector';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -22,7 +23,19 @@ async function bootstrap(): Promise<void> {
   for (const name of config.developmentSecrets) {
     logger.warn(`${name} is not set: using the development secret. Never do this in production.`);
   }
-  await app.listen(config.port);
+  app.get(DatabaseConnector).onGiveUp(() => {
+    // Already logged, and no wait will fix the configuration: a supervisor must see a failure.
+    process.exit(1);
+  });
+  try {
+    await app.listen(config.port);
+  } catch (error) {
+    const problem = listenProblem(error, config.port);
+    if (problem === null) throw error;
+    // One plain line, like a bad configuration: a person reads it, not a log pipeline.
+    console.error(problem);
+    process.exit(1);
+  }
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   logger.log(
     `Serving on ${base} (${config.embedded ? 'embedded database' : config.database.type})`,
@@ -69,6 +82,18 @@ async function printDevelopmentBanner(
       `No demo tokens printed (${error instanceof Error ? error.message : String(error)}). ${howToGetTokens}`,
     );
   }
+}
+
+/** What a person must change when the port cannot be had; null for any other error. */
+function listenProblem(error: unknown, port: number): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return `PORT ${port} is already in use: stop what listens there, or set PORT to a free port.`;
+  }
+  if (code === 'EACCES') {
+    return `PORT ${port} needs privileges this process does not have: set PORT to 1024 or more.`;
+  }
+  return null;
 }
 
 void bootstrap();

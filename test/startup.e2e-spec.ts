@@ -8,9 +8,18 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, killAllProcesses, REPO_ROOT, runNode } from './support/processes';
+import { MYSQL_SERVER, mysqlUrl } from './support/databases';
+import {
+  cleanEnv,
+  freePort,
+  killAllProcesses,
+  NodeProcess,
+  REPO_ROOT,
+  runNode,
+} from './support/processes';
 
 /**
  * What a person sees in the first minutes: helpers that answer at once, and start-up failures
@@ -18,6 +27,11 @@ import { cleanEnv, killAllProcesses, REPO_ROOT, runNode } from './support/proces
  */
 
 const BUILD_IF_STALE = join(REPO_ROOT, 'scripts', 'build-if-stale.mjs');
+const MAIN = join(REPO_ROOT, 'dist', 'main.js');
+const START_TIMEOUT_MS = 60_000;
+/** The escape character, raw or as JSON writes it: neither belongs in a log line. */
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
+const ANSI = /\u001b|\\u001b/;
 const scratchDirectories: string[] = [];
 
 function scratchDirectory(prefix: string): string {
@@ -85,5 +99,132 @@ describe('helper scripts build only when the sources changed (scripts/build-if-s
     const result = await run();
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/TS2322/);
+  });
+});
+
+/** `node dist/main.js` in a scratch directory, with a free port and the given variables. */
+async function startApp(variables: Record<string, string>, port?: number): Promise<NodeProcess> {
+  const cwd = scratchDirectory('uo-startup-');
+  return new NodeProcess([MAIN], {
+    cwd,
+    env: cleanEnv({ PORT: String(port ?? (await freePort())), ...variables }),
+  });
+}
+
+/** Every stdout line is one JSON object (plain lines are for stderr). */
+function logLines(app: NodeProcess): { level: number; msg: string }[] {
+  return app.stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
+}
+
+describe('start-up that tells the truth', () => {
+  const secret = 'not-the-password-4f2a9c';
+
+  it('gives up on refused credentials after DATABASE_CONNECT_ATTEMPTS, naming user, host and database, never the password', async () => {
+    const url = `mysql://uo_no_such_user:${secret}@${MYSQL_SERVER.host}:${MYSQL_SERVER.port}/uo_anything`;
+    const app = await startApp({ DATABASE_URL: url, DATABASE_CONNECT_ATTEMPTS: '2' });
+    const exit = await app.waitForExit(START_TIMEOUT_MS);
+    expect({ exit, output: exit?.code === 1 ? '' : app.output() }).toEqual({
+      exit: { code: 1, signal: null },
+      output: '',
+    });
+    const messages = logLines(app).map((line) => line.msg);
+    const target = `database 'uo_anything' at ${MYSQL_SERVER.host}:${MYSQL_SERVER.port} as user 'uo_no_such_user'`;
+    expect(messages).toContainEqual(expect.stringContaining(`${target}: access denied`));
+    expect(messages).toContainEqual(expect.stringMatching(/\(attempt 2 of 2\)$/));
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^Gave up on the database .* after 2 attempts/),
+    );
+    expect(app.stdout + app.stderr).not.toContain(secret);
+    expect(app.stdout).not.toMatch(ANSI);
+  });
+
+  it('gives up on an unknown database the same way', async () => {
+    const database = `uo_missing_${process.pid}`;
+    const app = await startApp({
+      DATABASE_URL: mysqlUrl(database),
+      DATABASE_CONNECT_ATTEMPTS: '1',
+    });
+    const exit = await app.waitForExit(START_TIMEOUT_MS);
+    expect({ exit, output: exit?.code === 1 ? '' : app.output() }).toEqual({
+      exit: { code: 1, signal: null },
+      output: '',
+    });
+    const target = `database '${database}' at ${MYSQL_SERVER.host}:${MYSQL_SERVER.port}`;
+    expect(logLines(app).map((line) => line.msg)).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^Cannot use the ${target} as user .*: the database does not exist: create it`),
+      ),
+    );
+    if (MYSQL_SERVER.password) expect(app.stdout + app.stderr).not.toContain(MYSQL_SERVER.password);
+  });
+
+  it('keeps retrying a server that cannot be reached, serving liveness, not readiness', async () => {
+    // A port nothing listens on: connection refused, as for a database still starting.
+    const nowhere = await freePort();
+    const port = await freePort();
+    const app = await startApp(
+      {
+        DATABASE_URL: `mysql://root@127.0.0.1:${nowhere}/uo_later`,
+        // Fewer than the failures awaited below: the limit is for refusals only.
+        DATABASE_CONNECT_ATTEMPTS: '1',
+      },
+      port,
+    );
+    try {
+      await app.waitForStdout(/(not available yet[\s\S]*){3}/, START_TIMEOUT_MS);
+      expect(app.hasExited).toBe(false);
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(503);
+      expect(app.stdout).toContain(`database 'uo_later' at 127.0.0.1:${nowhere} as user 'root'`);
+      expect(app.stdout).not.toMatch(ANSI);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  describe('a port already in use', () => {
+    let holder: Server;
+    let port: number;
+    beforeAll(async () => {
+      holder = createServer();
+      // No host: every address, as the app itself binds.
+      await new Promise<void>((resolveListen) => holder.listen(0, resolveListen));
+      port = (holder.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolveClose) => holder.close(() => resolveClose())));
+
+    it('exits 1 with one line naming PORT, and no stack trace', async () => {
+      const cwd = scratchDirectory('uo-startup-');
+      const app = await startApp({ DATABASE_URL: `sqlite:${join(cwd, 'app.sqlite')}` }, port);
+      const exit = await app.waitForExit(START_TIMEOUT_MS);
+      expect({ exit, output: exit?.code === 1 ? '' : app.output() }).toEqual({
+        exit: { code: 1, signal: null },
+        output: '',
+      });
+      expect(app.stderr.trim().split('\n')).toEqual([
+        `PORT ${port} is already in use: stop what listens there, or set PORT to a free port.`,
+      ]);
+      expect(app.stdout + app.stderr).not.toMatch(/^\s+at /m);
+    });
+  });
+
+  it('writes no ANSI escape into JSON log lines, even where Nest colours its own (NEST_DEBUG)', async () => {
+    const cwd = scratchDirectory('uo-startup-');
+    const app = await startApp({
+      DATABASE_URL: `sqlite:${join(cwd, 'app.sqlite')}`,
+      NEST_DEBUG: '1',
+    });
+    try {
+      await app.waitForStdout(/Serving on/, START_TIMEOUT_MS);
+      // Nest's injector logs in colour under NEST_DEBUG: those lines must be there, plain.
+      expect(app.stdout).toMatch(/Looking for \S+ in \S+/);
+      expect(app.stdout).not.toMatch(ANSI);
+      expect(logLines(app).length).toBeGreaterThan(10);
+    } finally {
+      await app.stop();
+    }
   });
 });

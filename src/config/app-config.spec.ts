@@ -155,6 +155,9 @@ describe('loadConfig: bad values', () => {
     ['DATABASE_POOL_TIMEOUT_MS', '0'],
     ['DATABASE_POOL_TIMEOUT_MS', '60001'],
     ['DATABASE_POOL_TIMEOUT_MS', '-1500'],
+    ['DATABASE_CONNECT_ATTEMPTS', '0'],
+    ['DATABASE_CONNECT_ATTEMPTS', '1001'],
+    ['DATABASE_CONNECT_ATTEMPTS', 'ten'],
     ['DATABASE_MIGRATIONS_RUN', 'maybe'],
     ['NODE_ENV', 'staging'],
     ['DATABASE_URL', 'garbage'],
@@ -229,6 +232,14 @@ describe('loadConfig: DATABASE_URL', () => {
         DATABASE_POOL_TIMEOUT_MS: '60000',
       }).database,
     ).toMatchObject({ statementTimeoutMs: 100, poolTimeoutMs: 60000 });
+  });
+
+  it('tries refused credentials 10 times by default, DATABASE_CONNECT_ATTEMPTS otherwise', () => {
+    const url = 'mysql://u:p@db:3306/app';
+    expect(loadConfig({ DATABASE_URL: url }).databaseConnectAttempts).toBe(10);
+    expect(
+      loadConfig({ DATABASE_URL: url, DATABASE_CONNECT_ATTEMPTS: '1' }).databaseConnectAttempts,
+    ).toBe(1);
   });
 
   it('uses SQLite for a sqlite: URL, with the path after the prefix', () => {

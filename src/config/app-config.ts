@@ -20,6 +20,8 @@ export const DEFAULT_DATABASE_DEADLINES: DatabaseDeadlines = {
   poolTimeoutMs: 1500,
 };
 
+export const DEFAULT_DATABASE_CONNECT_ATTEMPTS = 10;
+
 export type DatabaseConfig =
   | ({ type: 'mysql'; url: string; poolSize: number } & DatabaseDeadlines)
   | { type: 'better-sqlite3'; path: string };
@@ -71,6 +73,11 @@ export class AppConfig {
   /** True when DATABASE_URL is unset: the embedded database gets the demo data when empty. */
   readonly embedded!: boolean;
   readonly migrationsRun!: boolean;
+  /**
+   * How many times the app tries a database that refuses its credentials or does not know the
+   * database before it exits; an unreachable server is retried for ever.
+   */
+  readonly databaseConnectAttempts!: number;
   readonly bearer!: BearerVerification;
   readonly issuer?: string;
   readonly audience?: string;
@@ -164,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     database,
     embedded: url === undefined,
     migrationsRun: variables.DATABASE_MIGRATIONS_RUN !== 'false',
+    databaseConnectAttempts:
+      variables.DATABASE_CONNECT_ATTEMPTS ?? DEFAULT_DATABASE_CONNECT_ATTEMPTS,
     bearer: variables.AUTH_JWKS_URI
       ? {
           kind: 'jwks',

@@ -28,6 +28,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'DATABASE_POOL_SIZE',
   'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATABASE_POOL_TIMEOUT_MS',
+  'DATABASE_CONNECT_ATTEMPTS',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URI',
   'AUTH_JWKS_REFETCH_INTERVAL_SECONDS',
@@ -122,6 +123,9 @@ export class EnvironmentVariables {
 
   @IntegerVariable(100, 60000)
   DATABASE_POOL_TIMEOUT_MS?: number;
+
+  @IntegerVariable(1, 1000)
+  DATABASE_CONNECT_ATTEMPTS?: number;
 
   @IsOptional()
   @IsString()

@@ -6,28 +6,49 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, DatabaseConfig } from '../config/app-config';
+import { permanentConnectProblem } from './database-errors';
 import { seedDemoData } from './seeds/seed-demo';
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
 
+/** Which server, user and database a connection goes to: everything but the password. */
+export function describeDatabase(database: DatabaseConfig): string {
+  if (database.type !== 'mysql') return `the SQLite file ${database.path}`;
+  const url = new URL(database.url);
+  const user = decodeURIComponent(url.username) || '(none)';
+  return (
+    `database '${decodeURIComponent(url.pathname.slice(1))}' at ${url.hostname}:` +
+    `${url.port || '3306'} as user '${user}'`
+  );
+}
+
 /**
  * Connects the DataSource, runs pending migrations and loads the demo data into a fresh embedded
  * database. The first attempt is awaited at start; if the database is down, the app serves
  * anyway (not ready, 503 on data routes) and keeps retrying in the background, so it recovers
- * without a restart when the database appears.
+ * without a restart when the database appears. A server that refuses the credentials or does
+ * not know the database is tried DATABASE_CONNECT_ATTEMPTS times, then given up on: whoever
+ * listens to onGiveUp (main.ts) ends the process, since no wait will fix the configuration.
  */
 @Injectable()
 export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseConnector.name);
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private refusals = 0;
+  private readonly giveUpListeners: ((problem: string) => void)[] = [];
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
   ) {}
+
+  /** Called once, with what is wrong, when the connector stops trying. */
+  onGiveUp(listener: (problem: string) => void): void {
+    this.giveUpListeners.push(listener);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!(await this.connect())) this.scheduleRetry(FIRST_RETRY_MS);
@@ -58,12 +79,33 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
       }
       return true;
     } catch (error) {
-      this.logger.warn(
-        `The database is not available yet: ${error instanceof Error ? error.message : String(error)}`,
-      );
       if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
+      this.reportFailure(error);
       return false;
     }
+  }
+
+  private reportFailure(error: unknown): void {
+    const target = describeDatabase(this.config.database);
+    const problem = permanentConnectProblem(error);
+    if (problem === null) {
+      this.refusals = 0;
+      this.logger.warn(
+        `The database is not available yet (${target}): ` +
+          `${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    this.refusals++;
+    const attempts = this.config.databaseConnectAttempts;
+    this.logger.error(
+      `Cannot use the ${target}: ${problem} (attempt ${this.refusals} of ${attempts})`,
+    );
+    if (this.refusals < attempts) return;
+    this.stopped = true;
+    const summary = `Gave up on the ${target} after ${attempts} attempts: ${problem}`;
+    this.logger.fatal(summary);
+    for (const listener of this.giveUpListeners) listener(summary);
   }
 
   private scheduleRetry(delayMs: number): void {

@@ -29,6 +29,24 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'QueryRunnerAlreadyReleasedError',
 ]);
 
+/**
+ * Connection errors that waiting will not cure: the server answered, and refused these
+ * credentials or does not know this database. Unknown database before access denied: MySQL
+ * says "access denied" also for a database the user may not see.
+ */
+const PERMANENT_CONNECT_ERRORS: Record<string, string> = {
+  ER_BAD_DB_ERROR: 'the database does not exist: create it, or fix its name in DATABASE_URL',
+  ER_ACCESS_DENIED_ERROR: 'access denied: check the user and password in DATABASE_URL',
+  ER_DBACCESS_DENIED_ERROR: 'this user may not use this database: grant it, or fix DATABASE_URL',
+  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 'access denied: DATABASE_URL needs a password',
+};
+
+/** What is wrong, when the error is one that retrying will not fix; null otherwise. */
+export function permanentConnectProblem(error: unknown): string | null {
+  const code = codeOf(error);
+  return code === undefined ? null : (PERMANENT_CONNECT_ERRORS[code] ?? null);
+}
+
 /** Lock conflicts a transaction may simply run again. */
 const RETRYABLE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
 

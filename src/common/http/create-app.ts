@@ -8,6 +8,7 @@ import { AppModule } from '../../app.module';
 import type { AppConfig } from '../../config/app-config';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { HTTP_LOGGER } from '../logging/logging.module';
+import { PlainTextLogger } from '../logging/plain-text-logger';
 import { setupSwagger, SWAGGER_UI_PATH } from '../swagger/swagger';
 import { StrictValidationPipe } from '../validation/validation.pipe';
 import { allowedMethodsOf } from './allowed-methods';
@@ -46,7 +47,7 @@ export async function createApp(
     },
   );
   if (options.logger === undefined) {
-    app.useLogger(app.get(Logger));
+    app.useLogger(new PlainTextLogger(app.get(Logger)));
     // Nest would hold every line until listen(); tests never call it, and nothing should wait.
     app.flushLogs();
   }
