@@ -29,7 +29,10 @@ const INVITATION_ID = ApiParam({
   description: 'The id of an invitation of the session organization.',
 });
 
-export const GONE: [number, string] = [410, 'The invitation has expired, was revoked or was used.'];
+export const GONE: [number, string] = [
+  410,
+  'INVITATION_GONE: the invitation has expired, was revoked or was used.',
+];
 
 /** Accepting answers the membership it created, as the users API would. */
 export function sendMembership(
@@ -120,7 +123,11 @@ export class InvitationsController {
   @ApiOperation({ summary: 'Revoke an invitation', description: 'Its token stops working.' })
   @INVITATION_ID
   @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiProblems(400, [404, 'No invitation of this organization has that id.'], GONE)
+  @ApiProblems(
+    400,
+    [404, 'INVITATION_NOT_FOUND: no invitation of this organization has that id.'],
+    GONE,
+  )
   async revoke(
     @CurrentAuth() auth: AuthContext,
     @Param('invitationId', IdPipe) invitationId: number,
@@ -141,7 +148,7 @@ export class InvitationsController {
   @ApiOkResponse({ type: IssuedInvitationEnvelope, description: 'The renewed invitation.' })
   @ApiProblems(
     400,
-    [404, 'No invitation of this organization has that id.'],
+    [404, 'INVITATION_NOT_FOUND: no invitation of this organization has that id.'],
     [409, 'INVITATION_PENDING: a newer invitation for this email is pending.'],
     GONE,
   )

@@ -54,7 +54,7 @@ export class MyInvitationsController {
   @ApiCreatedResponse({ type: MembershipEnvelope, description: 'The membership created.' })
   @ApiProblems(
     400,
-    [404, 'No invitation addressed to your verified email has that id.'],
+    [404, 'INVITATION_NOT_FOUND: no invitation addressed to your verified email has that id.'],
     [409, 'ALREADY_MEMBER: you are an active member already.'],
     GONE,
   )

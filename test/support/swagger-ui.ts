@@ -52,7 +52,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export interface Tokens {
   bearer: string;
-  session: string;
+  /** None for a person without an organization yet (bearer-only routes). */
+  session?: string;
 }
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
@@ -73,7 +74,7 @@ export class SwaggerUiPage {
     await this.page.locator('.opblock').first().waitFor();
   }
 
-  /** Authorize: log out of whatever was authorized, paste both tokens, close the dialog. */
+  /** Authorize: log out of whatever was authorized, paste the tokens, close the dialog. */
   async authorize(tokens: Tokens): Promise<void> {
     await this.page.locator('.auth-wrapper button.authorize').click();
     const dialog = this.page.locator('.modal-ux');
@@ -87,6 +88,7 @@ export class SwaggerUiPage {
       });
       const logout = form.locator('button', { hasText: 'Logout' });
       if (await logout.isVisible()) await logout.click();
+      if (value === undefined) continue;
       await form.locator('input').fill(value);
       await form.locator('button.authorize', { hasText: 'Authorize' }).click();
       await form.locator('button', { hasText: 'Logout' }).waitFor();

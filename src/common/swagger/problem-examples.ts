@@ -18,6 +18,7 @@ export const DEFAULT_PROBLEM_CODES: Readonly<Record<number, readonly ErrorCode[]
   413: [ErrorCode.PAYLOAD_TOO_LARGE],
   415: [ErrorCode.UNSUPPORTED_MEDIA_TYPE],
   422: [ErrorCode.PROFESSION_NOT_FOUND, ErrorCode.GROUP_NOT_FOUND],
+  410: [ErrorCode.INVITATION_GONE],
   429: [ErrorCode.RATE_LIMITED],
   503: [ErrorCode.DATABASE_UNAVAILABLE],
 };

@@ -19,7 +19,8 @@ const LIFETIME_MESSAGE = `must be an integer from ${MIN_INVITATION_SECONDS} to $
 /** Invites an email into the session organization, with the membership it will get. */
 export class CreateInvitationDto {
   @ApiProperty({
-    example: 'frank@example.com',
+    // Not frank, whom the demo data invites already: Try it out would answer 409.
+    example: 'nina@example.com',
     maxLength: MAX_EMAIL_LENGTH,
     description:
       'Who is invited. Accepting by id needs a sign-in whose verified email has the same ' +
