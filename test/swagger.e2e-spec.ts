@@ -572,6 +572,35 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       }
     });
 
+    it('shows under every error status of every route examples of that status only', () => {
+      let examples = 0;
+      for (const [path, method, op] of operations()) {
+        for (const [status, answer] of Object.entries(op.responses)) {
+          // The readiness probe's 503 is Terminus's own JSON, not a problem.
+          if ((answer as ResponseObject).content?.['application/problem+json'] === undefined) {
+            continue;
+          }
+          for (const example of problemExamplesOf(answer as ResponseObject)) {
+            examples++;
+            expect({ path, method, status: example.status, code: example.code }).toEqual({
+              path,
+              method,
+              status: Number(status),
+              code: example.code,
+            });
+          }
+        }
+      }
+      expect(examples).toBeGreaterThan(100);
+      const invitation = '/users-organizations/v1/rs/invitations/{invitationId}';
+      expect(problemExamplesOf(response(operation(invitation, 'delete'), 404))).toEqual([
+        expect.objectContaining({ code: 'INVITATION_NOT_FOUND' }),
+      ]);
+      expect(problemExamplesOf(response(operation(invitation, 'delete'), 410))).toEqual([
+        expect.objectContaining({ code: 'INVITATION_GONE' }),
+      ]);
+    });
+
     it('gives every response a description', () => {
       for (const [path, method, op] of operations()) {
         for (const [status, answer] of Object.entries(op.responses)) {
