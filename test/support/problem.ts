@@ -1,8 +1,11 @@
 import { TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './tokens';
 
-/** The statuses DESIGN section 7 documents for the rs routes (503 aside: no fault injected). */
+/**
+ * The statuses DESIGN section 7 documents for the rs routes (503 aside: no fault injected), and
+ * 405 for a method the path does not serve (issue 11: `PATCH .../users/` is the list's path).
+ */
 export const DOCUMENTED_STATUSES: readonly number[] = [
-  200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429,
+  200, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429,
 ];
 
 /** What no response body may contain: stack traces, SQL, driver errors, internal names, secrets. */
