@@ -601,6 +601,35 @@ describe('OpenAPI document and Swagger UI (sqlite)', () => {
       ]);
     });
 
+    it('documents every id from 1: none is ever lower', () => {
+      const ids: { where: string; minimum: unknown }[] = [];
+      for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
+        for (const [field, value] of Object.entries((schema as SchemaObject).properties ?? {})) {
+          const property = value as SchemaObject;
+          const items = property.items as SchemaObject | undefined;
+          if (/^id$|Id$/.test(field) && property.type === 'integer') {
+            ids.push({ where: `${name}.${field}`, minimum: property.minimum });
+          } else if (['read', 'manage'].includes(field) && items?.type === 'integer') {
+            ids.push({ where: `${name}.${field}[]`, minimum: items.minimum });
+          }
+        }
+      }
+      for (const [path, method, op] of operations()) {
+        for (const candidate of op.parameters ?? []) {
+          const { name, schema } = candidate as ParameterObject;
+          const integer = [schema as SchemaObject, ...((schema as SchemaObject).oneOf ?? [])].find(
+            (alternative) => (alternative as SchemaObject).type === 'integer',
+          ) as SchemaObject | undefined;
+          if ((/^id$|Id$/.test(name) || name === 'group') && integer) {
+            ids.push({ where: `${method} ${path} ${name}`, minimum: integer.minimum });
+          }
+        }
+      }
+      expect(ids.length).toBeGreaterThan(30);
+      expect(ids.filter((id) => id.minimum !== 1)).toEqual([]);
+      expect(property(component('PermissionsDto'), 'group').minimum).toBe(1);
+    });
+
     it('gives every response a description', () => {
       for (const [path, method, op] of operations()) {
         for (const [status, answer] of Object.entries(op.responses)) {

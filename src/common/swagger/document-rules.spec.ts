@@ -38,7 +38,12 @@ describe('applyDocumentRules', () => {
         description: 'Example: `mar`.',
       },
       { name: 'n', in: 'query', description: 'A number. Example: `2`.' },
-      { name: 'thingId', in: 'path', required: true, schema: { type: 'integer', example: 5 } },
+      {
+        name: 'thingId',
+        in: 'path',
+        required: true,
+        schema: { type: 'integer', example: 5, minimum: 1 },
+      },
     ]);
   });
 
@@ -66,6 +71,34 @@ describe('applyDocumentRules', () => {
           examples: { X: { value: { code: 'X', instance: '/things/2' } } },
         },
       },
+    });
+  });
+
+  it('documents integers named id or somethingId from 1, wherever they are', () => {
+    const document = documentWith({
+      responses: {},
+      parameters: [
+        { name: 'targetUserId', in: 'query', schema: { type: 'integer' } },
+        { name: 'thingId', in: 'path', required: true, schema: { type: 'integer', minimum: -5 } },
+        { name: 'requestId', in: 'header', schema: { type: 'string' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0 } },
+      ],
+    });
+    document.components = {
+      schemas: { View: { properties: { id: { type: 'integer' }, version: { type: 'integer' } } } },
+    };
+    applyDocumentRules(document);
+    const schemas = (document.paths['/things/{thingId}'].get?.parameters ?? []).map(
+      (parameter) => (parameter as { schema: object }).schema,
+    );
+    expect(schemas).toEqual([
+      { type: 'integer', minimum: 1 },
+      { type: 'integer', minimum: 1 },
+      { type: 'string' },
+      { type: 'integer', minimum: 0 },
+    ]);
+    expect(document.components.schemas?.View).toEqual({
+      properties: { id: { type: 'integer', minimum: 1 }, version: { type: 'integer' } },
     });
   });
 });

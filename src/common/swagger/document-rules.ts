@@ -5,6 +5,7 @@ import type {
   ParameterObject,
   ReferenceObject,
   ResponseObject,
+  SchemaObject,
 } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.filter';
 import { EXAMPLE_INSTANCE } from './problem-examples';
@@ -24,21 +25,38 @@ function isReference(value: unknown): value is ReferenceObject {
  *   out" and sends them, so a filter nobody asked for would empty the list. Its example moves to
  *   the description, where a person still sees the format;
  * - a problem example's `instance` is the route's own path;
- * - no response is left without a description (Nest's default is an empty string).
+ * - no response is left without a description (Nest's default is an empty string);
+ * - an integer named `id` or `somethingId` is documented from 1: no id is ever lower.
  */
 export function applyDocumentRules(document: OpenAPIObject): OpenAPIObject {
+  for (const schema of Object.values(document.components?.schemas ?? {})) {
+    for (const [name, property] of Object.entries(
+      isReference(schema) ? {} : (schema.properties ?? {}),
+    )) {
+      if (!isReference(property)) positiveId(name, property);
+    }
+  }
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
       if (operation === undefined) continue;
       operation.security ??= [];
       for (const parameter of operation.parameters ?? []) {
-        if (!isReference(parameter) && parameter.required !== true) moveExample(parameter);
+        if (isReference(parameter)) continue;
+        if (parameter.required !== true) moveExample(parameter);
+        if (parameter.schema && !isReference(parameter.schema)) {
+          positiveId(parameter.name, parameter.schema);
+        }
       }
       fillResponses(operation, path.replace(/\{[^}]+\}/g, '2'));
     }
   }
   return document;
+}
+
+function positiveId(name: string, schema: SchemaObject): void {
+  if (!/^id$|Id$/.test(name) || schema.type !== 'integer') return;
+  if (schema.minimum === undefined || schema.minimum < 1) schema.minimum = 1;
 }
 
 function moveExample(parameter: ParameterObject): void {

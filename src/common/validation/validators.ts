@@ -4,8 +4,12 @@ export const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
 export const MIN_SAFE_ID = Number.MIN_SAFE_INTEGER;
 export const MAX_ID_LIST_LENGTH = 100;
 
-/** The OpenAPI schema of an id: an integer in the safe range. */
-export const ID_SCHEMA = { type: 'integer', minimum: MIN_SAFE_ID, maximum: MAX_SAFE_ID } as const;
+/**
+ * The OpenAPI schema of an id: a positive integer in the safe range. Validation still takes any
+ * safe integer (a negative one names nothing, and is answered as such), but none is ever below
+ * 1, and the document says what a client should send.
+ */
+export const ID_SCHEMA = { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID } as const;
 
 export function isSafeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);

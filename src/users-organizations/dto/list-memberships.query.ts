@@ -12,7 +12,12 @@ export class ListMembershipsQuery extends PageQuery {
   @IsIn([Scope.Administrator, Scope.Member], { message: 'must be 1 or 2' })
   scope?: Scope;
 
-  @ApiPropertyOptional({ type: 'integer', example: 1, description: 'Members of this group.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    example: 1,
+    description: 'Members of this group.',
+  })
   @IsOptional()
   @QueryInteger()
   @IsSafeInteger({ message: 'must be a group id' })

@@ -3,13 +3,13 @@ import { Scope } from '../entities/membership.entity';
 import type { Membership } from '../membership';
 
 export class PermissionsView {
-  @ApiProperty({ type: 'integer', nullable: true, example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, nullable: true, example: 1 })
   group!: number | null;
 
-  @ApiProperty({ type: 'integer', isArray: true, example: [1, 2] })
+  @ApiProperty({ type: 'integer', minimum: 1, isArray: true, example: [1, 2] })
   read!: number[];
 
-  @ApiProperty({ type: 'integer', isArray: true, example: [1, 2] })
+  @ApiProperty({ type: 'integer', minimum: 1, isArray: true, example: [1, 2] })
   manage!: number[];
 }
 
