@@ -48,7 +48,8 @@ export class SessionGuard implements CanActivate {
       if (error instanceof InvalidSessionTokenError) {
         throw unauthorized(
           ErrorCode.SESSION_TOKEN_INVALID,
-          'The session token is invalid or expired.',
+          'The session token is invalid or expired: open a new session with ' +
+            'POST /users-organizations/v1/rs/sessions.',
         );
       }
       throw error;
@@ -79,7 +80,10 @@ export class SessionGuard implements CanActivate {
       throw unauthorized(ErrorCode.SESSION_REVOKED, 'The session has been revoked.');
     }
     if (session.expiresAt.getTime() <= Date.now()) {
-      throw unauthorized(ErrorCode.SESSION_EXPIRED, 'The session has expired.');
+      throw unauthorized(
+        ErrorCode.SESSION_EXPIRED,
+        'The session has expired: open a new one with POST /users-organizations/v1/rs/sessions.',
+      );
     }
     const membership = session.membership;
     if (membership === null || membership.deletedAt !== null || session.organizationDeleted) {
