@@ -12,6 +12,7 @@ import { PlainTextLogger } from '../logging/plain-text-logger';
 import { setupSwagger, SWAGGER_UI_PATH } from '../swagger/swagger';
 import { StrictValidationPipe } from '../validation/validation.pipe';
 import { allowedMethodsOf } from './allowed-methods';
+import { answerClientErrorsGracefully } from './client-errors';
 import { jsonBodyMiddleware } from './json-body.middleware';
 import { requestIdMiddleware } from './request-id.middleware';
 import { securityHeadersMiddleware } from './security-headers.middleware';
@@ -51,6 +52,7 @@ export async function createApp(
     // Nest would hold every line until listen(); tests never call it, and nothing should wait.
     app.flushLogs();
   }
+  answerClientErrorsGracefully(app.getHttpServer());
   app.disable('x-powered-by');
   // Only memberships carry an ETag, and it is ours: no automatic weak tags on other bodies.
   app.set('etag', false);
