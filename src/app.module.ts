@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CataloguesModule } from './catalogues/catalogues.module';
 import { LoggingModule, LoggingOptions } from './common/logging/logging.module';
+import { MetricsModule } from './common/metrics/metrics.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -27,6 +28,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, logging),
+        MetricsModule,
         RateLimitModule,
         DatabaseModule,
         EventEmitterModule.forRoot(),

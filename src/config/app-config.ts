@@ -5,6 +5,7 @@ export const DEVELOPMENT_BEARER_SECRET = 'development-only-bearer-secret-change-
 export const DEVELOPMENT_SESSION_SECRET = 'development-only-session-secret-change-me-0002';
 export const DEFAULT_SQLITE_PATH = 'var/users-organizations.sqlite';
 const MINIMUM_SECRET_BYTES = 32;
+const DEFAULT_PORT = 3000;
 
 /**
  * MySQL's deadlines: the longest one statement may run (lock waits included) and the longest a
@@ -59,6 +60,24 @@ export const DEFAULT_RATE_LIMITS = {
   keyPrefix: 'users-organizations:rate-limit:',
 } as const;
 
+/** GET /metrics: on the app's port, or on a port of its own when `port` is set. */
+export interface MetricsConfig {
+  enabled: boolean;
+  port?: number;
+}
+
+/**
+ * What the purge deletes, and when: audit rows older than `auditDays` (0 keeps them forever),
+ * on the cron `schedule` (null: only by `npm run purge`).
+ */
+export interface RetentionConfig {
+  auditDays: number;
+  schedule: string | null;
+}
+
+/** Hourly, off the full hour, when other jobs of a machine tend to run. */
+export const DEFAULT_RETENTION_SCHEDULE = '17 * * * *';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -91,6 +110,8 @@ export class AppConfig {
   readonly rateLimit!: RateLimitConfig;
   /** Where an invitee accepts: a URL template holding `{token}`; unset, no URL is given. */
   readonly invitationAcceptUrl?: string;
+  readonly metrics!: MetricsConfig;
+  readonly retention!: RetentionConfig;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -146,6 +167,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (bearerSecret !== undefined && bearerSecret === sessionSecret) {
     problems.push('AUTH_JWT_SECRET and SESSION_TOKEN_SECRET must differ');
   }
+  if (
+    variables.METRICS_PORT !== undefined &&
+    variables.METRICS_PORT === (variables.PORT ?? DEFAULT_PORT)
+  ) {
+    problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const url = variables.DATABASE_URL;
@@ -167,7 +194,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 
   return new AppConfig({
     env: nodeEnv,
-    port: variables.PORT ?? 3000,
+    port: variables.PORT ?? DEFAULT_PORT,
     database,
     embedded: url === undefined,
     migrationsRun: variables.DATABASE_MIGRATIONS_RUN !== 'false',
@@ -200,5 +227,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       keyPrefix: variables.RATE_LIMIT_KEY_PREFIX ?? DEFAULT_RATE_LIMITS.keyPrefix,
     },
     invitationAcceptUrl: variables.INVITATION_ACCEPT_URL,
+    metrics: { enabled: variables.METRICS_ENABLED !== 'false', port: variables.METRICS_PORT },
+    retention: {
+      auditDays: variables.AUDIT_RETENTION_DAYS ?? 0,
+      schedule:
+        variables.RETENTION_SCHEDULE === 'off'
+          ? null
+          : (variables.RETENTION_SCHEDULE ?? DEFAULT_RETENTION_SCHEDULE),
+    },
   });
 }

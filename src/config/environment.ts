@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
+import { validateCronExpression } from 'cron';
 import {
   IsBooleanString,
   IsIn,
@@ -44,6 +45,10 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
   'RATE_LIMIT_KEY_PREFIX',
   'INVITATION_ACCEPT_URL',
+  'METRICS_ENABLED',
+  'METRICS_PORT',
+  'AUDIT_RETENTION_DAYS',
+  'RETENTION_SCHEDULE',
 ] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -214,6 +219,28 @@ export class EnvironmentVariables {
     },
   })
   INVITATION_ACCEPT_URL?: string;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'METRICS_ENABLED must be true or false' })
+  METRICS_ENABLED?: string;
+
+  @IntegerVariable(1, 65535)
+  METRICS_PORT?: number;
+
+  @IntegerVariable(0, 36500, '0 (keep forever)')
+  AUDIT_RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isRetentionSchedule',
+    validator: {
+      validate: (value: unknown) =>
+        value === 'off' || (typeof value === 'string' && validateCronExpression(value).valid),
+      defaultMessage: () =>
+        'RETENTION_SCHEDULE must be a cron expression (e.g. "17 * * * *", minute first; a leading seconds field is allowed) or off',
+    },
+  })
+  RETENTION_SCHEDULE?: string;
 }
 
 /** Validates the raw environment; returns the typed variables and one message per bad value. */

@@ -1,195 +1,31 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2';
+import type { Pool } from 'mysql2';
 import { DataSource, QueryRunner } from 'typeorm';
 import { AppConfig, DatabaseDeadlines, DEFAULT_DATABASE_DEADLINES } from '../config/app-config';
 import { isRetryableLockError } from './database-errors';
+import {
+  acquire,
+  DatabaseNotConnectedError,
+  LOCKS,
+  MysqlExecutor,
+  SqliteExecutor,
+} from './executors';
+import { published, SqlExecutor, SqlParameter } from './sql-statements';
 
-export type SqlParameter = string | number | null;
-
-/** What a statement run inside or outside a transaction can do. */
-export interface SqlExecutor {
-  query<Row>(sql: string, parameters?: SqlParameter[]): Promise<Row[]>;
-  /** Runs a write; resolves to the number of rows it changed. */
-  execute(sql: string, parameters?: SqlParameter[]): Promise<number>;
-  /** ` FOR UPDATE` where the engine locks rows; SQLite serializes writers instead. */
-  readonly forUpdate: string;
-  /** A shared lock: the rows read cannot be changed or deleted until the transaction ends. */
-  readonly forShare: string;
-  /** For the rare statement the two engines cannot share (an UPDATE joined to its own table). */
-  readonly engine: 'mysql' | 'sqlite';
-}
+export {
+  ConnectionAcquireTimeoutError,
+  DatabaseNotConnectedError,
+  StatementTimeoutError,
+} from './executors';
+export { SQL_STATEMENT_CHANNEL } from './sql-statements';
+export type { SqlExecutor, SqlParameter, SqlStatementMessage } from './sql-statements';
 
 const MAX_LOCK_RETRIES = 3;
 
-/** What SQL_STATEMENT_CHANNEL publishes: a statement, once the database answered or failed it. */
-export interface SqlStatementMessage {
-  sql: string;
-  /** Set when the statement failed, timed out included. */
-  error?: unknown;
-}
-
-/**
- * Every statement the service sends, transaction boundaries included, published once it settled:
- * a hook for tracing, for counting a PATCH's statements, and for telling when a transaction
- * committed. Costs one property read per statement while nobody subscribes.
- */
-export const SQL_STATEMENT_CHANNEL = diagnosticsChannel.channel('users-organizations:sql');
-
-export class ConnectionAcquireTimeoutError extends Error {
-  override name = 'ConnectionAcquireTimeoutError';
-}
-
-/** A statement outlived its deadline; its connection was closed, which rolls it back. */
-export class StatementTimeoutError extends Error {
-  override name = 'StatementTimeoutError';
-  readonly code = 'PROTOCOL_SEQUENCE_TIMEOUT';
-}
-
-/** The app runs but has not (re)connected yet: answered as 503, like any outage. */
-export class DatabaseNotConnectedError extends Error {
-  override name = 'DatabaseNotConnectedError';
-}
-
-const LOCKS = {
-  mysql: { forUpdate: ' FOR UPDATE', forShare: ' LOCK IN SHARE MODE' },
-  sqlite: { forUpdate: '', forShare: '' },
-} as const;
-
-function publish(sql: string, error?: unknown): void {
-  if (SQL_STATEMENT_CHANNEL.hasSubscribers) {
-    const message: SqlStatementMessage = error === undefined ? { sql } : { sql, error };
-    SQL_STATEMENT_CHANNEL.publish(message);
-  }
-}
-
-/** Runs one statement of the embedded database, published once it settled. */
-async function published<T>(sql: string, run: () => Promise<T>): Promise<T> {
-  try {
-    const result = await run();
-    publish(sql);
-    return result;
-  } catch (error) {
-    publish(sql, error);
-    throw error;
-  }
-}
-
-/** Gets a pooled connection, or gives up after a deadline (a late one goes straight back). */
-function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
-  return new Promise((resolve, reject) => {
-    let expired = false;
-    const timer = setTimeout(() => {
-      expired = true;
-      reject(new ConnectionAcquireTimeoutError());
-    }, timeoutMs);
-    pool.getConnection((error, connection) => {
-      if (expired) {
-        connection?.release();
-        return;
-      }
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(connection);
-    });
-  });
-}
-
-/**
- * One pooled MySQL connection, driven through mysql2's own API: prepared statements (the
- * driver caches them per connection), and a deadline this class enforces itself on every
- * statement, PREPARE included. A statement past its deadline closes the connection: the server
- * rolls back, and nothing queued behind the lost answer waits for it.
- */
-class MysqlExecutor implements SqlExecutor {
-  readonly forUpdate = LOCKS.mysql.forUpdate;
-  readonly forShare = LOCKS.mysql.forShare;
-  readonly engine = 'mysql';
-  private closed = false;
-
-  constructor(
-    private readonly connection: PoolConnection,
-    private readonly statementTimeoutMs: number,
-  ) {}
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    return (await this.prepared(sql, parameters)) as Row[];
-  }
-
-  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    return ((await this.prepared(sql, parameters)) as ResultSetHeader).affectedRows;
-  }
-
-  /** Transaction control goes as plain text: not every server prepares it. */
-  async control(sql: 'START TRANSACTION' | 'COMMIT' | 'ROLLBACK'): Promise<void> {
-    await this.send(sql, [], false);
-  }
-
-  /** Back to the pool, or closed for good if a statement left it in an unknown state. */
-  release(): void {
-    if (this.closed) return;
-    this.connection.release();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.connection.destroy();
-  }
-
-  /** As a prepared statement; as text when the server holds as many as it allows. */
-  private async prepared(sql: string, values: SqlParameter[]): Promise<unknown> {
-    try {
-      return await this.send(sql, values, true);
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ER_MAX_PREPARED_STMT_COUNT_REACHED') throw error;
-      return this.send(sql, values, false);
-    }
-  }
-
-  private send(sql: string, values: SqlParameter[], prepared: boolean): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const done = (error: Error | null, result?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        // A connection-level failure (reset, protocol error): never hand it to another request.
-        if ((error as { fatal?: boolean } | null)?.fatal === true) this.close();
-        publish(sql, error ?? undefined);
-        if (error) reject(error);
-        else resolve(result);
-      };
-      const timer = setTimeout(() => {
-        this.close();
-        done(new StatementTimeoutError(`statement timed out after ${this.statementTimeoutMs} ms`));
-      }, this.statementTimeoutMs);
-      if (prepared) this.connection.execute({ sql, values }, done);
-      else this.connection.query({ sql, values }, done);
-    });
-  }
-}
-
-class SqliteExecutor implements SqlExecutor {
-  readonly forUpdate = LOCKS.sqlite.forUpdate;
-  readonly forShare = LOCKS.sqlite.forShare;
-  readonly engine = 'sqlite';
-
-  constructor(private readonly runner: QueryRunner) {}
-
-  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    const result = await published(sql, () => this.runner.query(sql, parameters, true));
-    return (result.records ?? []) as Row[];
-  }
-
-  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    const result = await published(sql, () => this.runner.query(sql, parameters, true));
-    return result.affected ?? 0;
-  }
+/** Connections the app's requests hold, and requests waiting for one (for the metrics). */
+export interface PoolUsage {
+  inUse: number;
+  waiting: number;
 }
 
 /**
@@ -209,6 +45,8 @@ export class DatabaseService implements SqlExecutor {
   readonly forShare: string;
   private sqliteQueue: Promise<unknown> = Promise.resolve();
   private readonly deadlines: DatabaseDeadlines;
+  /** Counted here rather than read off mysql2's private pool fields; SQLite: its queue. */
+  private readonly usage: PoolUsage = { inUse: 0, waiting: 0 };
 
   constructor(
     readonly dataSource: DataSource,
@@ -219,6 +57,11 @@ export class DatabaseService implements SqlExecutor {
       config.database.type === 'mysql' ? config.database : DEFAULT_DATABASE_DEADLINES;
     this.forUpdate = LOCKS[this.engine].forUpdate;
     this.forShare = LOCKS[this.engine].forShare;
+  }
+
+  /** MySQL: pooled connections checked out, and checkouts waiting; SQLite: the same of its queue. */
+  poolUsage(): PoolUsage {
+    return { ...this.usage };
   }
 
   query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
@@ -238,6 +81,16 @@ export class DatabaseService implements SqlExecutor {
     } finally {
       executor.release();
     }
+  }
+
+  /**
+   * Runs `work` on one connection held throughout, outside a transaction: for session state such
+   * as a named lock. SQLite has a single connection anyway, so there each statement of `work`
+   * queues on its own and other requests' statements run between them.
+   */
+  async withSession<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.engine === 'sqlite') return work(this);
+    return this.withExecutor(work);
   }
 
   /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
@@ -275,7 +128,15 @@ export class DatabaseService implements SqlExecutor {
     const pool = (this.dataSource.driver as { pool?: Pool }).pool;
     if (!this.dataSource.isInitialized || !pool) throw new DatabaseNotConnectedError();
     const { poolTimeoutMs, statementTimeoutMs } = this.deadlines;
-    return new MysqlExecutor(await acquire(pool, poolTimeoutMs), statementTimeoutMs);
+    this.usage.waiting++;
+    let connection;
+    try {
+      connection = await acquire(pool, poolTimeoutMs);
+    } finally {
+      this.usage.waiting--;
+    }
+    this.usage.inUse++;
+    return new MysqlExecutor(connection, statementTimeoutMs, () => this.usage.inUse--);
   }
 
   private sqliteTransaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
@@ -297,7 +158,16 @@ export class DatabaseService implements SqlExecutor {
   private sqlite<T>(work: (executor: SqliteExecutor, runner: QueryRunner) => Promise<T>) {
     if (!this.dataSource.isInitialized) return Promise.reject(new DatabaseNotConnectedError());
     const runner = this.dataSource.createQueryRunner();
-    const result = this.sqliteQueue.then(() => work(new SqliteExecutor(runner), runner));
+    this.usage.waiting++;
+    const result = this.sqliteQueue.then(async () => {
+      this.usage.waiting--;
+      this.usage.inUse++;
+      try {
+        return await work(new SqliteExecutor(runner), runner);
+      } finally {
+        this.usage.inUse--;
+      }
+    });
     this.sqliteQueue = result.catch(() => undefined);
     return result;
   }

@@ -16,6 +16,7 @@ import { AppException } from '../errors/app.exception';
 import { clientAddress } from '../http/client-address';
 import { ErrorCode } from '../errors/error-code';
 import { isAuthenticationFailure } from '../errors/problem-details.filter';
+import { MetricsService, RateLimitRefusal } from '../metrics/metrics.service';
 import { RateLimitStore } from './rate-limit.store';
 
 /** Every limit counts requests per minute. */
@@ -64,7 +65,7 @@ function setRateLimitHeaders(response: Response, limit: number, remaining: numbe
  * `RateLimit-*` headers.
  */
 abstract class SingleThrottlerGuard extends ThrottlerGuard {
-  protected abstract readonly throttlerName: string;
+  protected abstract readonly throttlerName: RateLimitRefusal;
   protected abstract readonly refusal: string;
 
   constructor(
@@ -72,6 +73,7 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
     storage: ThrottlerStorage,
     reflector: Reflector,
     protected readonly config: AppConfig,
+    protected readonly metrics: MetricsService,
   ) {
     super(options, storage, reflector);
   }
@@ -110,7 +112,10 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
       blockDuration,
       name,
     );
-    if (record.isBlocked) throw rateLimited(this.refusal, limit, record.timeToBlockExpire);
+    if (record.isBlocked) {
+      this.metrics.rateLimitRefused(this.throttlerName);
+      throw rateLimited(this.refusal, limit, record.timeToBlockExpire);
+    }
     setRateLimitHeaders(
       http.getResponse<Response>(),
       limit,
@@ -137,9 +142,10 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     config: AppConfig,
+    metrics: MetricsService,
     private readonly store: RateLimitStore,
   ) {
-    super(options, storage, reflector, config);
+    super(options, storage, reflector, config, metrics);
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -162,6 +168,7 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     const key = `${this.config.rateLimit.keyPrefix}auth-failures:${await this.getTracker(request)}`;
     const failures = await this.store.read(key);
     if (failures.count >= limit) {
+      this.metrics.rateLimitRefused('auth_failures');
       throw rateLimited(
         'Too many failed authentications from this address; retry after Retry-After.',
         limit,
@@ -190,8 +197,9 @@ export class UserRateLimitGuard extends SingleThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     config: AppConfig,
+    metrics: MetricsService,
   ) {
-    super(options, storage, reflector, config);
+    super(options, storage, reflector, config, metrics);
   }
 
   protected override getTracker(request: Request & { user?: { subject?: unknown } }) {

@@ -1,0 +1,76 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Histogram } from 'prom-client';
+import { DatabaseService } from '../../database/database.service';
+import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../database/sql-statements';
+import { MetricsService } from './metrics.service';
+
+const OPERATIONS = new Map([
+  ['SELECT', 'select'],
+  ['INSERT', 'insert'],
+  ['UPDATE', 'update'],
+  ['DELETE', 'delete'],
+  ['START', 'begin'],
+  ['BEGIN', 'begin'],
+  ['COMMIT', 'commit'],
+  ['ROLLBACK', 'rollback'],
+]);
+
+/** The statement's kind, from its first word: a small, fixed label set. */
+export function statementOperation(sql: string): string {
+  const space = sql.indexOf(' ');
+  const word = (space < 0 ? sql : sql.slice(0, space)).toUpperCase();
+  return OPERATIONS.get(word) ?? 'other';
+}
+
+/**
+ * Database metrics: the pool's connections in use and requests waiting for one (read when
+ * scraped), and the duration of every statement, from the channel DatabaseService publishes
+ * each statement on once it settled.
+ */
+@Injectable()
+export class DatabaseMetrics implements OnModuleInit, OnModuleDestroy {
+  private statements: Histogram<'operation' | 'outcome'> | undefined;
+  private readonly onStatement = (message: unknown) => {
+    const { sql, error, durationMs } = message as SqlStatementMessage;
+    this.statements?.observe(
+      { operation: statementOperation(sql), outcome: error === undefined ? 'ok' : 'error' },
+      durationMs / 1000,
+    );
+  };
+
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly database: DatabaseService,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.metrics.enabled) return;
+    const database = this.database;
+    this.metrics.gauge({
+      name: 'db_pool_connections_in_use',
+      help: 'Database connections held by requests (SQLite: 1 while its single connection works)',
+      collect() {
+        this.set(database.poolUsage().inUse);
+      },
+    });
+    this.metrics.gauge({
+      name: 'db_pool_requests_waiting',
+      help: 'Requests waiting for a database connection (SQLite: queued behind its connection)',
+      collect() {
+        this.set(database.poolUsage().waiting);
+      },
+    });
+    this.statements = this.metrics.histogram({
+      name: 'db_statement_duration_seconds',
+      help: 'SQL statements by operation and outcome (ok, error), from send to answer',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    });
+    diagnosticsChannel.subscribe(SQL_STATEMENT_CHANNEL.name, this.onStatement);
+  }
+
+  onModuleDestroy(): void {
+    diagnosticsChannel.unsubscribe(SQL_STATEMENT_CHANNEL.name, this.onStatement);
+  }
+}
