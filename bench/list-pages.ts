@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     const [caller] = await seed(url, layout, 1, secrets);
     const server = startServer(
       'app',
+      process.execPath,
       [],
       join(ROOT, 'dist', 'main.js'),
       [],

@@ -14,8 +14,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ProfileSummary, formatSummary, summarize } from './cpu-profile-summary';
 import type { LoadResult, RunMessage } from './driver';
 import { Caller, Layout, PATCH_PATH, SCENARIOS, Scenario, Target } from './lib/layout';
@@ -58,6 +59,23 @@ function appNodeArguments(): string[] {
   const command = /^node\s+(.*?)\s*dist\/main\.js$/.exec(manifest.scripts?.['start:prod'] ?? '');
   return command ? command[1].split(/\s+/).filter((flag) => flag.length > 0) : [];
 }
+/** A Node binary the targets run under, and its version (the label of its runs). */
+interface NodeBinary {
+  path: string;
+  version: string;
+}
+
+function nodeBinary(path: string): NodeBinary {
+  const version = execFileSync(path, ['--version']).toString().trim();
+  return { path, version };
+}
+
+const isApp = (target: Target) => target === 'app' || target === 'app-no-metrics';
+/** What the app-no-metrics target changes: the price of the metrics is the difference. */
+const TARGET_ENV: Partial<Record<Target, Record<string, string>>> = {
+  'app-no-metrics': { METRICS_ENABLED: 'false' },
+};
+
 const BASELINE_ENTRY = join(__dirname, 'baselines', 'server.js');
 const FRAMEWORK_ENTRY = join(__dirname, 'baselines', 'framework-server.js');
 const baselineEntry = (target: Target) =>
@@ -75,6 +93,8 @@ interface BenchDatabase {
 
 interface RunRecord extends LoadResult {
   round: number;
+  /** The version of the Node binary the server ran under. */
+  node: string;
   scenario: Scenario;
   target: Target;
   memberships: number;
@@ -93,6 +113,7 @@ interface RunRecord extends LoadResult {
 }
 
 interface Summary {
+  node: string;
   scenario: Scenario;
   target: Target;
   memberships: number;
@@ -234,37 +255,42 @@ async function measure(
   target: Target,
   scenario: Scenario,
   round: number,
+  node: NodeBinary,
   cpuProfileDir?: string,
 ): Promise<RunRecord> {
   if (scenario === 'scope') await resetScopes(database.url, database.layout);
   const port = await freePort();
   const env = { ...appEnvironment(database.url, secrets, options, port) };
-  const logFile = join(LOGS, `${database.name}-${scenario}-${target}-r${round}.log`);
-  const server =
-    target === 'app'
-      ? startServer(
-          target,
-          [
-            ...appNodeArguments(),
-            ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
-          ],
-          appEntry(),
-          [],
-          { ...env, ...options.appEnv },
-          port,
-          logFile,
-          APP_ROOT,
-        )
-      : startServer(
-          target,
-          cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
-          baselineEntry(target),
-          [target],
-          env,
-          port,
-          logFile,
-          ROOT,
-        );
+  const logFile = join(
+    LOGS,
+    `${database.name}-${scenario}-${target}-node${node.version.replace(/[^\w.-]+/g, '-')}-r${round}.log`,
+  );
+  const server = isApp(target)
+    ? startServer(
+        target,
+        node.path,
+        [
+          ...appNodeArguments(),
+          ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+        ],
+        appEntry(),
+        [],
+        { ...env, ...options.appEnv, ...TARGET_ENV[target] },
+        port,
+        logFile,
+        APP_ROOT,
+      )
+    : startServer(
+        target,
+        node.path,
+        cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
+        baselineEntry(target),
+        [target],
+        env,
+        port,
+        logFile,
+        ROOT,
+      );
   try {
     await waitReady(server);
     await smokeTest(port, database, target);
@@ -299,6 +325,7 @@ async function measure(
         : ((after - before) * 1000) / result.requests;
     return {
       round,
+      node: node.version,
       scenario,
       target,
       memberships: database.layout.memberships,
@@ -321,7 +348,8 @@ function describe(record: RunRecord): string {
     .map(([code, count]) => `${code}x${count}`)
     .join(' ');
   return (
-    `round ${record.round} ${record.scenario.padEnd(7)} ${record.target.padEnd(9)} ` +
+    `round ${record.round} node ${record.node} ${record.scenario.padEnd(7)} ` +
+    `${record.target.padEnd(14)} ` +
     `${record.requestsPerSecond.toFixed(0).padStart(5)} req/s  p50 ${record.p50} ms  ` +
     `p99 ${record.p99} ms  non-2xx ${record.non2xx}${codes ? ` (${codes})` : ''}` +
     `${record.errors ? `  errors ${record.errors}` : ''}  ` +
@@ -333,12 +361,13 @@ function describe(record: RunRecord): string {
 function summarizeRuns(records: RunRecord[]): Summary[] {
   const groups = new Map<string, RunRecord[]>();
   for (const record of records) {
-    const key = `${record.memberships}|${record.scenario}|${record.target}`;
+    const key = `${record.node}|${record.memberships}|${record.scenario}|${record.target}`;
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   return [...groups.values()].map((runs) => {
     const peaks = runs.map((run) => run.peakRssMb).filter((peak): peak is number => peak !== null);
     return {
+      node: runs[0].node,
       scenario: runs[0].scenario,
       target: runs[0].target,
       memberships: runs[0].memberships,
@@ -380,6 +409,7 @@ const fixed = (value: number | null, digits: number) =>
   value === null ? '?' : value.toFixed(digits);
 
 interface Ratio {
+  node: string;
   scenario: Scenario;
   target: Target;
   of: Target;
@@ -393,6 +423,7 @@ interface Ratio {
  * framework floor against same-work (the most any app on DESIGN's stack can reach).
  */
 const RATIOS: [Target, Target][] = [
+  ['app', 'app-no-metrics'],
   ['app', 'reference'],
   ['app', 'same-work'],
   ['app', 'framework'],
@@ -403,17 +434,18 @@ function ratios(summaries: Summary[], records: RunRecord[]): Ratio[] {
   const result: Ratio[] = [];
   for (const [target, of] of RATIOS) {
     for (const subject of summaries.filter((summary) => summary.target === target)) {
-      const { scenario } = subject;
-      const base = summaries.find((s) => s.scenario === scenario && s.target === of);
+      const { scenario, node } = subject;
+      const same = (r: { scenario: Scenario; node: string }) =>
+        r.scenario === scenario && r.node === node;
+      const base = summaries.find((s) => same(s) && s.target === of);
       if (!base) continue;
       const perRound: number[] = [];
-      for (const run of records.filter((r) => r.scenario === scenario && r.target === target)) {
-        const other = records.find(
-          (r) => r.scenario === scenario && r.target === of && r.round === run.round,
-        );
+      for (const run of records.filter((r) => same(r) && r.target === target)) {
+        const other = records.find((r) => same(r) && r.target === of && r.round === run.round);
         if (other) perRound.push(run.requestsPerSecond / other.requestsPerSecond);
       }
       result.push({
+        node,
         scenario,
         target,
         of,
@@ -426,7 +458,10 @@ function ratios(summaries: Summary[], records: RunRecord[]): Ratio[] {
       });
     }
   }
-  return result.sort((a, b) => SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario));
+  return result.sort(
+    (a, b) =>
+      SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario) || a.node.localeCompare(b.node),
+  );
 }
 
 function printResults(
@@ -444,6 +479,7 @@ function printResults(
     table(
       [
         'scenario',
+        'node',
         'target',
         'req/s',
         'p50 ms',
@@ -456,6 +492,7 @@ function printResults(
       ],
       summaries.map((s) => [
         s.scenario,
+        s.node,
         s.target,
         s.requestsPerSecond.toFixed(0),
         String(s.p50),
@@ -466,19 +503,22 @@ function printResults(
         fixed(s.cpuMsPerRequest, 3),
         fixed(s.databaseCpuMsPerRequest, 3),
       ]),
+      3,
     ),
   );
   console.log('');
   console.log(
     table(
-      ['scenario', 'ratio', 'req/s ratio', 'per round', 'CPU/req ratio'],
+      ['scenario', 'node', 'ratio', 'req/s ratio', 'per round', 'CPU/req ratio'],
       list.map((r) => [
         r.scenario,
+        r.node,
         `${r.target} / ${r.of}`,
         r.requestsPerSecond.toFixed(2),
         r.perRound.map((value) => value.toFixed(2)).join(' '),
         fixed(r.cpuPerRequest, 2),
       ]),
+      3,
     ),
   );
   const loads = records.map((record) => record.loadAverage);
@@ -510,15 +550,20 @@ async function cpuProfile(
   options: BenchOptions,
   secrets: Secrets,
   database: BenchDatabase,
+  node: NodeBinary,
 ): Promise<ProfiledRun[]> {
   const runs: ProfiledRun[] = [];
   const targets: Target[] = ['app', 'same-work'];
   if (options.targets.includes('framework')) targets.push('framework');
   for (const target of targets) {
-    const dir = join(RESULTS, 'profiles', `${database.name}-${target}`);
+    const dir = join(
+      RESULTS,
+      'profiles',
+      `${database.name}-${target}-node${node.version.replace(/[^\w.-]+/g, '-')}`,
+    );
     mkdirSync(dir, { recursive: true });
-    log(`CPU profile of ${target} under the profile scenario (node --cpu-prof)`);
-    const record = await measure(options, secrets, database, target, 'profile', 0, dir);
+    log(`CPU profile of ${target} on Node ${node.version}, profile scenario (node --cpu-prof)`);
+    const record = await measure(options, secrets, database, target, 'profile', 0, node, dir);
     log(describe(record));
     const file = readdirSync(dir)
       .filter((name) => name.endsWith('.cpuprofile'))
@@ -532,7 +577,8 @@ async function cpuProfile(
     run.record.requests;
   const layers = [...new Set(runs.flatMap((run) => run.summary.layers.map((l) => l.name)))];
   console.log(
-    `\nWhere the time goes, profile scenario, ${options.duration} measured seconds ` +
+    `\nWhere the time goes on Node ${node.version}, profile scenario, ` +
+      `${options.duration} measured seconds ` +
       '(V8 sampling profiler, self time; wall-clock samples, so on a loaded machine they also ' +
       'count time the thread was descheduled, mostly inside socket writes)\n',
   );
@@ -590,6 +636,7 @@ async function traceStatements(
     target === 'app'
       ? startServer(
           target,
+          process.execPath,
           appNodeArguments(),
           appEntry(),
           [],
@@ -598,7 +645,17 @@ async function traceStatements(
           logFile,
           APP_ROOT,
         )
-      : startServer(target, [], baselineEntry(target), [target], env, port, logFile, ROOT);
+      : startServer(
+          target,
+          process.execPath,
+          [],
+          baselineEntry(target),
+          [target],
+          env,
+          port,
+          logFile,
+          ROOT,
+        );
   try {
     await waitReady(server);
     // Two requests: the first may include one-time work (connections, prepared statements).
@@ -683,42 +740,49 @@ const profileJson = (run: ProfiledRun) => ({
   functions: run.summary.functions.slice(0, 50),
 });
 
-async function mainBench(options: BenchOptions, secrets: Secrets) {
+async function mainBench(options: BenchOptions, secrets: Secrets, nodes: NodeBinary[]) {
   const database = await prepareDatabase(options, secrets, options.memberships, '');
   const statements = await traceAll(options, secrets, database);
-  const runs = options.rounds * options.scenarios.length * options.targets.length;
+  const runs = options.rounds * options.scenarios.length * options.targets.length * nodes.length;
   log(
     `${runs} runs, about ${Math.ceil((runs * (options.duration + options.warmup + 4)) / 60)} min`,
   );
   const records: RunRecord[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
-      // The order of the targets rotates each round, so that drift does not favour one.
-      for (const target of rotate(options.targets, round - 1)) {
-        const record = await measure(options, secrets, database, target, scenario, round);
-        records.push(record);
-        log(describe(record));
+      // The order of the targets (and Nodes) rotates each round, so that drift favours none.
+      for (const node of rotate(nodes, round - 1)) {
+        for (const target of rotate(options.targets, round - 1)) {
+          const record = await measure(options, secrets, database, target, scenario, round, node);
+          records.push(record);
+          log(describe(record));
+        }
       }
     }
   }
   const summaries = summarizeRuns(records).sort(
     (a, b) =>
       options.scenarios.indexOf(a.scenario) - options.scenarios.indexOf(b.scenario) ||
+      a.node.localeCompare(b.node) ||
       options.targets.indexOf(a.target) - options.targets.indexOf(b.target),
   );
   const list = ratios(summaries, records);
   printResults(summaries, list, options, records);
-  const profile = options.cpuProf ? await cpuProfile(options, secrets, database) : undefined;
+  const profile: ProfiledRun[] = [];
+  if (options.cpuProf) {
+    for (const node of nodes) profile.push(...(await cpuProfile(options, secrets, database, node)));
+  }
   return {
     statements,
     summaries,
     ratios: list,
     records,
-    cpuProfiles: profile?.map(profileJson),
+    cpuProfiles: profile.map(profileJson),
   };
 }
 
-async function scaleBench(options: BenchOptions, secrets: Secrets) {
+/** --scale measures under the first --node only: it compares sizes, not Nodes. */
+async function scaleBench(options: BenchOptions, secrets: Secrets, node: NodeBinary) {
   const [small, large] = options.scaleSizes;
   const databases = [
     await prepareDatabase(options, secrets, small, '_s'),
@@ -732,7 +796,7 @@ async function scaleBench(options: BenchOptions, secrets: Secrets) {
   for (let round = 1; round <= options.rounds; round++) {
     for (const database of rotate(databases, round - 1)) {
       for (const target of rotate(options.targets, round - 1)) {
-        const record = await measure(options, secrets, database, target, 'profile', round);
+        const record = await measure(options, secrets, database, target, 'profile', round, node);
         records.push(record);
         log(`${database.layout.memberships.toLocaleString('en').padStart(9)}: ${describe(record)}`);
       }
@@ -789,7 +853,9 @@ async function scaleBench(options: BenchOptions, secrets: Secrets) {
         `${s.requestsPerSecondRatio.toFixed(2)}`,
     );
   }
-  const profile = options.cpuProf ? await cpuProfile(options, secrets, databases[1]) : undefined;
+  const profile = options.cpuProf
+    ? await cpuProfile(options, secrets, databases[1], node)
+    : undefined;
   return { summaries, scaling, records, cpuProfiles: profile?.map(profileJson) };
 }
 
@@ -826,12 +892,23 @@ async function main(): Promise<void> {
     const [rows] = await c.query('SELECT VERSION() AS `version`');
     return (rows as { version: string }[])[0].version;
   });
-  log(`database server ${serverVersion}; node ${process.version}; ${cpus().length} CPUs`);
+  const nodes = options.nodes.map(nodeBinary);
+  // The same Node twice (a wrapper script with other flags, say): told apart by file name.
+  const versions = nodes.map((node) => node.version);
+  for (const node of nodes) {
+    if (versions.filter((version) => version === node.version).length > 1) {
+      node.version = `${node.version} ${basename(node.path)}`;
+    }
+  }
+  log(
+    `database server ${serverVersion}; targets on Node ${nodes.map((n) => n.version).join(', ')}` +
+      ` (the bench itself on ${process.version}); ${cpus().length} CPUs`,
+  );
   const secrets = newSecrets();
   state.driver = forkDriver(DRIVER_ENTRY);
   const results = options.scale
-    ? { scale: await scaleBench(options, secrets) }
-    : { bench: await mainBench(options, secrets) };
+    ? { scale: await scaleBench(options, secrets, nodes[0]) }
+    : { bench: await mainBench(options, secrets, nodes) };
   if (options.json) {
     const file = resolve(process.cwd(), options.json);
     writeFileSync(
@@ -840,6 +917,7 @@ async function main(): Promise<void> {
         {
           date: new Date().toISOString(),
           node: process.version,
+          targetNodes: nodes,
           cpus: cpus().length,
           databaseServer: serverVersion,
           options: { ...options, appEnv: Object.keys(options.appEnv) },

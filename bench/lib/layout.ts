@@ -55,7 +55,8 @@ export interface Caller {
 export const SCENARIOS = ['profile', 'scope', 'hot-row'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-export const TARGETS = ['app', 'reference', 'same-work', 'framework'] as const;
+/** `app-no-metrics`: the same app with METRICS_ENABLED=false, to price the metrics. */
+export const TARGETS = ['app', 'app-no-metrics', 'reference', 'same-work', 'framework'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const PATCH_PATH = '/users-organizations/v1/rs/users/';

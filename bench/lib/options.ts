@@ -20,6 +20,8 @@ export interface BenchOptions {
   keepDatabase: boolean;
   /** The directory holding the built app (dist/main.js), e.g. a build of another commit. */
   appRoot?: string;
+  /** Node binaries every target runs under, each in turn (default: the bench's own). */
+  nodes: string[];
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -49,6 +51,10 @@ export const USAGE = `npm run bench -- [options]
   --keep-database        do not drop the bench database(s) at the end
   --app-root DIR         measure the app built in DIR (DIR/dist/main.js) instead of this one,
                          e.g. an earlier commit for a before/after table
+  --node PATH            run every target under this Node binary (repeatable: each target runs
+                         under each, ratios are taken within one Node), e.g. --node "$(which
+                         node)" --node var/ci/node24/bin/node to compare Node 20 and 24; a
+                         wrapper script (exec node --flag "$@") compares Node flags
 `;
 
 function positiveInteger(name: string, value: string | undefined): number {
@@ -95,6 +101,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       TRUST_PROXY: 'loopback',
     },
     keepDatabase: false,
+    nodes: [],
   };
   let targetsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -170,11 +177,18 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
         options.appRoot = value();
         if (!options.appRoot) throw new Error('--app-root needs a directory');
         break;
+      case '--node': {
+        const node = value();
+        if (!node) throw new Error('--node needs the path of a node binary');
+        options.nodes.push(node);
+        break;
+      }
       default:
         throw new Error(`Unknown option ${arg}\n\n${USAGE}`);
     }
   }
   if (options.scale && !targetsGiven) options.targets = ['app', 'reference'];
+  if (options.nodes.length === 0) options.nodes.push(process.execPath);
   if (!/^mysql:\/\/[^/]+\/?$/.test(options.serverUrl)) {
     throw new Error('--server-url must look like mysql://user:pass@host:port (no database)');
   }

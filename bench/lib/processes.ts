@@ -40,6 +40,7 @@ export interface Server {
 
 export function startServer(
   name: string,
+  node: string,
   nodeArguments: string[],
   script: string,
   scriptArguments: string[],
@@ -50,7 +51,7 @@ export function startServer(
 ): Server {
   const log = openSync(logFile, 'w');
   try {
-    const child = spawn(process.execPath, [...nodeArguments, script, ...scriptArguments], {
+    const child = spawn(node, [...nodeArguments, script, ...scriptArguments], {
       cwd,
       env,
       stdio: ['ignore', log, log],
