@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
+import { RetentionModule } from './retention/retention.module';
 import { UsersOrganizationsModule } from './users-organizations/users-organizations.module';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         CataloguesModule,
         OrganizationsModule,
         HealthModule,
+        RetentionModule,
         ...extraModules,
       ],
     };

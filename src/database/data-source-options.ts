@@ -16,6 +16,7 @@ import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddG
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 import { UsersFromSignIns1764547200000 } from './migrations/1764547200000-UsersFromSignIns';
 import { CreateInvitations1764547260000 } from './migrations/1764547260000-CreateInvitations';
+import { AddRetentionIndexes1764900000000 } from './migrations/1764900000000-AddRetentionIndexes';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   CreateAuditEvents1764288120000,
   UsersFromSignIns1764547200000,
   CreateInvitations1764547260000,
+  AddRetentionIndexes1764900000000,
 ];
 
 interface SqliteConnection {

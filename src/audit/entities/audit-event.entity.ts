@@ -6,6 +6,7 @@ import { idColumn, timestampColumn } from '../../database/columns';
 @Index('IDX_audit_events_organization', ['organizationId', 'id'])
 @Index('IDX_audit_events_target', ['organizationId', 'targetUserId', 'id'])
 @Index('IDX_audit_events_action', ['organizationId', 'action', 'id'])
+@Index('IDX_audit_events_created_at', ['createdAt'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;

@@ -4,6 +4,8 @@ import { idColumn, timestampColumn } from '../../database/columns';
 /** An opened session: the organization a user acts in, until it expires or is revoked. */
 @Entity({ name: 'sessions' })
 @Index('IDX_sessions_user_organization', ['userId', 'organizationId'])
+@Index('IDX_sessions_expires_at', ['expiresAt'])
+@Index('IDX_sessions_revoked_at', ['revokedAt'])
 export class SessionEntity {
   /** 256 random bits, base64url (43 characters). */
   @PrimaryColumn({ type: 'varchar', length: 64 })

@@ -1,0 +1,43 @@
+import type { AppConfig } from '../config/app-config';
+
+/** What the purge deletes: rows of `table` whose `column` is older than the kept days. */
+export interface PurgeTarget {
+  /** Names the target in the log and in the purge's result. */
+  name: string;
+  table: string;
+  /** A timestamp column with an index of its own (each batch is a range of it). */
+  column: string;
+  /** Days a row is kept after `column`; null: this target is not purged. */
+  keepDays(config: AppConfig): number | null;
+}
+
+export const SESSION_RETENTION_DAYS = 7;
+
+/**
+ * DESIGN section 12. A new target is one more entry here (and an index on its column), e.g.
+ * expired invitations, 30 days after they expire:
+ *   { name: 'expired invitations', table: 'invitations', column: 'expiresAt', keepDays: () => 30 }
+ */
+export const PURGE_TARGETS: readonly PurgeTarget[] = [
+  // A session ends when it expires or when it is revoked, whichever comes first: either one
+  // past 7 days makes it go. Two targets, so that each batch is a range of one index.
+  {
+    name: 'expired sessions',
+    table: 'sessions',
+    column: 'expiresAt',
+    keepDays: () => SESSION_RETENTION_DAYS,
+  },
+  {
+    name: 'revoked sessions',
+    table: 'sessions',
+    column: 'revokedAt',
+    keepDays: () => SESSION_RETENTION_DAYS,
+  },
+  {
+    name: 'audit events',
+    table: 'audit_events',
+    column: 'createdAt',
+    // 0 keeps them forever: care organizations are often bound to keep them for years.
+    keepDays: (config) => (config.retention.auditDays > 0 ? config.retention.auditDays : null),
+  },
+];
