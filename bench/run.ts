@@ -53,6 +53,8 @@ const appEntry = () => join(APP_ROOT, 'dist', 'main.js');
 
 /** Node's flags for the app as `npm run start:prod` gives them (its heap cap, say). */
 function appNodeArguments(): string[] {
+  const given = state.options?.appFlags;
+  if (given !== undefined) return given.split(/\s+/).filter((flag) => flag.length > 0);
   const manifest = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as {
     scripts?: Record<string, string>;
   };

@@ -22,6 +22,8 @@ export interface BenchOptions {
   appRoot?: string;
   /** Node binaries every target runs under, each in turn (default: the bench's own). */
   nodes: string[];
+  /** Node flags for the app instead of those of `npm run start:prod` ('' for none). */
+  appFlags?: string;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -51,6 +53,9 @@ export const USAGE = `npm run bench -- [options]
   --keep-database        do not drop the bench database(s) at the end
   --app-root DIR         measure the app built in DIR (DIR/dist/main.js) instead of this one,
                          e.g. an earlier commit for a before/after table
+  --app-flags FLAGS      start the app with these Node flags instead of those of npm run
+                         start:prod ('' for none), e.g. to price a heap setting with --node
+                         wrappers
   --node PATH            run every target under this Node binary (repeatable: each target runs
                          under each, ratios are taken within one Node), e.g. --node "$(which
                          node)" --node var/ci/node24/bin/node to compare Node 20 and 24; a
@@ -176,6 +181,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       case '--app-root':
         options.appRoot = value();
         if (!options.appRoot) throw new Error('--app-root needs a directory');
+        break;
+      case '--app-flags':
+        options.appFlags = value() ?? '';
         break;
       case '--node': {
         const node = value();
