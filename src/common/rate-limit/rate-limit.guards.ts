@@ -88,6 +88,36 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
     );
   }
 
+  /**
+   * The library's canActivate reads five route overrides (@Throttle, @SkipThrottle) per request
+   * and resolves each limit through promises: a tenth of the PATCH's allocations went to it.
+   * This app sets limits by configuration only (and exempts routes with @NoRateLimit), so the
+   * one throttler's numbers are taken as they are; a throttler configured with functions still
+   * goes the library's way.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const [throttler] = this.throttlers;
+    if (throttler === undefined) return true;
+    const { limit, ttl, blockDuration } = throttler;
+    if (
+      typeof limit !== 'number' ||
+      typeof ttl !== 'number' ||
+      typeof blockDuration === 'function'
+    ) {
+      return super.canActivate(context);
+    }
+    if (await this.shouldSkip(context)) return true;
+    return this.handleRequest({
+      context,
+      limit,
+      ttl,
+      blockDuration: blockDuration ?? ttl,
+      throttler,
+      getTracker: this.commonOptions.getTracker as ThrottlerRequest['getTracker'],
+      generateKey: this.commonOptions.generateKey as ThrottlerRequest['generateKey'],
+    });
+  }
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     const exempt = this.reflector.getAllAndOverride<boolean | undefined>(NO_RATE_LIMIT, [
       context.getHandler(),
