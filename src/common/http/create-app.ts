@@ -10,7 +10,6 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { HTTP_LOGGER } from '../logging/logging.module';
 import { PlainTextLogger } from '../logging/plain-text-logger';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
-import { metricsEndpoint } from '../metrics/metrics.endpoint';
 import { MetricsService } from '../metrics/metrics.service';
 import { RouteTemplates } from '../metrics/route-templates';
 import { setupSwagger, SWAGGER_UI_PATH } from '../swagger/swagger';
@@ -62,18 +61,17 @@ export async function createApp(
   app.set('etag', false);
   // Which X-Forwarded-For entries name the client (rate limits key on it); none by default.
   app.set('trust proxy', config.trustProxy);
-  // Order matters: the request id first, then the request log, so that even a request refused
-  // by the body parser gets its line with its id; /metrics before the log (scrapes are not
-  // logged, nor counted) and the request metrics before anything that can answer.
+  // Order matters: the request id first; then the request metrics, which also answer /metrics
+  // (so scrapes are neither logged nor counted); then the request log, so that even a request
+  // refused by the body parser gets its line with its id.
   const metrics = app.get(MetricsService);
   app.use(requestIdMiddleware);
-  if (metrics.appPortEndpoint) app.use(metricsEndpoint(metrics));
-  app.use(app.get<RequestHandler>(HTTP_LOGGER));
   if (metrics.enabled) {
     // Express 5's own router, where Nest registers every route at init.
     const express = app.getHttpAdapter().getInstance();
     app.use(httpMetricsMiddleware(metrics, new RouteTemplates(() => express.router.stack)));
   }
+  app.use(app.get<RequestHandler>(HTTP_LOGGER));
   app.use(securityHeadersMiddleware(SWAGGER_UI_PATH));
   app.use(jsonBodyMiddleware);
   app.useGlobalFilters(new ProblemDetailsFilter(allowedMethodsOf(app)));

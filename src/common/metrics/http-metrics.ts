@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
+import { answerScrape } from './metrics.endpoint';
 import type { MetricsService } from './metrics.service';
 import type { RouteTemplates } from './route-templates';
 
@@ -7,9 +8,10 @@ const LABELS = ['method', 'route', 'status_code'] as const;
 type Label = (typeof LABELS)[number];
 
 /**
- * Counts and times every answered request by method, route template and status. Mounted after
- * the request id and log, before everything that can answer (body parser, guards, routes), so
- * refusals are counted too.
+ * Counts and times every answered request by method, route template and status, and answers
+ * GET /metrics itself when it is served on the app's port (one middleware: each one Express
+ * runs costs every request). Mounted right after the request id, before everything else that
+ * can answer (body parser, guards, routes), so refusals are counted too.
  */
 export function httpMetricsMiddleware(metrics: MetricsService, routes: RouteTemplates) {
   const requests = metrics.counter<Label>({
@@ -23,7 +25,9 @@ export function httpMetricsMiddleware(metrics: MetricsService, routes: RouteTemp
     labelNames: LABELS,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
+  const servesScrapes = metrics.appPortEndpoint;
   return (request: Request, response: Response, next: NextFunction): void => {
+    if (servesScrapes && answerScrape(metrics, request, response)) return;
     const started = performance.now();
     response.once('finish', () => {
       const labels = {

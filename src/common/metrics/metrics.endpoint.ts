@@ -25,23 +25,25 @@ async function answer(metrics: MetricsService, response: ServerResponse): Promis
 }
 
 /**
- * GET /metrics as plain middleware, mounted ahead of the request log, the rate limits and the
- * guards: Prometheus scrapes without tokens, is never refused, and its scrapes are neither
- * logged nor counted in the request metrics.
+ * Answers GET /metrics (true) or leaves the request alone (false). Called ahead of the request
+ * log, the rate limits and the guards: Prometheus scrapes without tokens, is never refused, and
+ * its scrapes are neither logged nor counted in the request metrics.
  */
-export function metricsEndpoint(metrics: MetricsService) {
-  return (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
-    if (isScrape(request)) void answer(metrics, response);
-    else next();
-  };
+export function answerScrape(
+  metrics: MetricsService,
+  request: IncomingMessage,
+  response: ServerResponse,
+): boolean {
+  if (!isScrape(request)) return false;
+  void answer(metrics, response);
+  return true;
 }
 
-/** The same endpoint alone, for the server METRICS_PORT opens; anything else is 404. */
+/** The endpoint alone, for the server METRICS_PORT opens; anything else is 404. */
 export function metricsOnlyHandler(metrics: MetricsService) {
-  const endpoint = metricsEndpoint(metrics);
-  return (request: IncomingMessage, response: ServerResponse): void =>
-    endpoint(request, response, () => {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end('not found\n');
-    });
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    if (answerScrape(metrics, request, response)) return;
+    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    response.end('not found\n');
+  };
 }
