@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AuditEventsModule } from './audit-events/audit-events.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CataloguesModule } from './catalogues/catalogues.module';
@@ -9,11 +10,13 @@ import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { loadDemoDataIntoEmbedded } from './demo/seed-demo';
 import { HealthModule } from './health/health.module';
 import { InvitationsModule } from './invitations/invitations.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
 import { RetentionModule } from './retention/retention.module';
+import { MemberSessionResolver } from './users-organizations/member-session.resolver';
 import { UsersOrganizationsModule } from './users-organizations/users-organizations.module';
 
 @Module({})
@@ -31,11 +34,12 @@ export class AppModule {
         LoggingModule.forRoot(config, logging),
         MetricsModule,
         RateLimitModule,
-        DatabaseModule,
+        DatabaseModule.forRoot({ onConnected: loadDemoDataIntoEmbedded }),
         EventEmitterModule.forRoot(),
         AuditModule,
         UsersModule,
-        AuthModule,
+        AuthModule.forRoot({ sessionContext: MemberSessionResolver }),
+        AuditEventsModule,
         UsersOrganizationsModule,
         InvitationsModule,
         CataloguesModule,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { demoAdministrator, mintDemoTokens } from './auth/demo-tokens';
-import { createApp } from './common/http/create-app';
+import { demoAdministrator, mintDemoTokens } from './demo/demo-tokens';
+import { createApp } from './create-app';
 import { SWAGGER_UI_PATH } from './common/swagger/swagger';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { DatabaseConnector } from './database/database-connector';

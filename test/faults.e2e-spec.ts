@@ -31,7 +31,7 @@ import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './support/
  */
 
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
-const SEED_CLI = join(REPO_ROOT, 'dist', 'database', 'seeds', 'seed-demo.cli.js');
+const SEED_CLI = join(REPO_ROOT, 'dist', 'cli', 'seed-demo.js');
 const API = '/users-organizations/v1/rs';
 /** Every answer must arrive within this (generous: a request beyond capacity takes milliseconds). */
 const REQUEST_TIMEOUT_MS = 10_000;

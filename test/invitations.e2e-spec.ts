@@ -1,8 +1,8 @@
 import type { Response } from 'supertest';
 import { InvitationEntity } from '../src/invitations/entities/invitation.entity';
 import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
-import { OrganizationEntity } from '../src/users-organizations/entities/organization.entity';
-import { UserEntity } from '../src/users-organizations/entities/user.entity';
+import { OrganizationEntity } from '../src/organizations/entities/organization.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
 import { storedAuditEvents, newRequestId } from './support/audit-trail';
 import { ENGINES } from './support/databases';
 import { createMember, createOrganization, membershipRow } from './support/factories';

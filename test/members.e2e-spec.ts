@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import { SessionEntity } from '../src/auth/entities/session.entity';
 import { MembershipEntity, Scope } from '../src/users-organizations/entities/membership.entity';
-import { UserEntity } from '../src/users-organizations/entities/user.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
 import { ENGINES } from './support/databases';
 import {
   addMembership,

@@ -1,6 +1,6 @@
 import { Scope } from '../src/users-organizations/entities/membership.entity';
-import { OrganizationEntity } from '../src/users-organizations/entities/organization.entity';
-import { UserEntity } from '../src/users-organizations/entities/user.entity';
+import { OrganizationEntity } from '../src/organizations/entities/organization.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
 import { ENGINES } from './support/databases';
 import { addMembership, createMember, createOrganization } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

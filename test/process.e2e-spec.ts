@@ -27,8 +27,8 @@ import { TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './support/tokens';
  */
 
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
-const SEED_CLI = join(REPO_ROOT, 'dist', 'database', 'seeds', 'seed-demo.cli.js');
-const TOKEN_CLI = join(REPO_ROOT, 'dist', 'auth', 'token.cli.js');
+const SEED_CLI = join(REPO_ROOT, 'dist', 'cli', 'seed-demo.js');
+const TOKEN_CLI = join(REPO_ROOT, 'dist', 'cli', 'token.js');
 const TYPEORM_CLI = join(REPO_ROOT, 'node_modules', '.bin', 'typeorm');
 const CLI_DATA_SOURCE = 'dist/database/cli-data-source.js';
 /** Generous: a process that validates its configuration fails in well under a second. */

@@ -9,7 +9,7 @@ import {
   SqlStatementMessage,
 } from '../src/database/database.service';
 import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
-import { UserEntity } from '../src/users-organizations/entities/user.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
 import { ENGINES, MYSQL_SERVER } from './support/databases';
 import { createMember, createOrganization, membershipRow } from './support/factories';
 import {
@@ -492,10 +492,7 @@ describe('security, identity findings in the process', () => {
       await dataSource.destroy();
     }
 
-    for (const script of [
-      ['dist/auth/token.cli.js', '--subject', 'alice'],
-      ['dist/database/seeds/seed-demo.cli.js'],
-    ]) {
+    for (const script of [['dist/cli/token.js', '--subject', 'alice'], ['dist/cli/seed-demo.js']]) {
       const result = await runNode(script, {
         cwd,
         env: cleanEnv({ ...secrets, DATABASE_URL: `sqlite:${path}` }),

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Response } from 'supertest';
 import { SessionEntity } from '../src/auth/entities/session.entity';
 import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
-import { UserEntity } from '../src/users-organizations/entities/user.entity';
+import { UserEntity } from '../src/users/entities/user.entity';
 import { MEMBERSHIP_VIEW_FIELDS } from './support/contract';
 import { createTestDatabase, TestDatabase } from './support/databases';
 import { addMembership, createMember, membershipRow } from './support/factories';

@@ -241,14 +241,11 @@ let document: OpenAPIObject;
 
 /** `npm run token` runs this once dist/ is built; its output is what a person copies. */
 async function tokensOf(subject: Subject): Promise<Tokens> {
-  const result = await runNode(
-    [join('dist', 'auth', 'token.cli.js'), ...TOKEN_ARGUMENTS[subject]],
-    {
-      cwd: scratch,
-      env: cleanEnv(),
-      timeoutMs: START_TIMEOUT_MS,
-    },
-  );
+  const result = await runNode([join('dist', 'cli', 'token.js'), ...TOKEN_ARGUMENTS[subject]], {
+    cwd: scratch,
+    env: cleanEnv(),
+    timeoutMs: START_TIMEOUT_MS,
+  });
   const bearer = /^Bearer token:\s+(\S+)$/m.exec(result.stdout)?.[1];
   const session = /^Session token:\s+(\S+)$/m.exec(result.stdout)?.[1];
   if (result.code !== 0 || !bearer) {

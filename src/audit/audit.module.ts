@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditController } from './audit.controller';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditEventEntity } from './entities/audit-event.entity';
 import { AuditRepository } from './audit.repository';
 import { ChangeRecorder } from './change-recorder';
 
 /** Global: every module that changes memberships or sessions writes its audit events. */
 @Global()
 @Module({
-  controllers: [AuditController],
+  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   providers: [AuditRepository, ChangeRecorder],
   exports: [AuditRepository, ChangeRecorder],
 })

@@ -1,12 +1,14 @@
-import type { Membership } from '../users-organizations/membership';
-
-/** Who is calling, resolved fresh on every request by the guard chain; never from a cache. */
-export interface AuthContext {
+/**
+ * Who is calling, resolved fresh on every request by the guard chain; never from a cache. `M` is
+ * the membership type of the module that resolves sessions (SessionContextResolver): the users
+ * organizations module exports `MemberContext`, this context with its `Membership`.
+ */
+export interface AuthContext<M = unknown> {
   user: { id: number; subject: string };
   /** Present on routes that require the session token. */
   session: { id: string; organizationId: number };
   /** The caller's active membership in the session's organization. */
-  membership: Membership;
+  membership: M;
   /** The request's id, recorded with every change it makes. */
   requestId: string;
   /**
@@ -14,7 +16,7 @@ export interface AuthContext {
    * read with the session; null when there is none; absent when the route names no target.
    * Not locked: a writer must still condition its write on the version it saw.
    */
-  target?: Membership | null;
+  target?: M | null;
 }
 
 /** What bearer-only routes know: the identity provider's user, without an organization. */

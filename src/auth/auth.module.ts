@@ -1,6 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Type } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { PassportModule } from '@nestjs/passport';
 import { BearerKeyResolver } from './bearer-key.resolver';
+import { SessionEntity } from './entities/session.entity';
+import { SessionContextResolver } from './session-context';
 import { BearerStrategy } from './bearer.strategy';
 import { BearerAuthGuard } from './guards/bearer-auth.guard';
 import { BearerUserGuard } from './guards/bearer-user.guard';
@@ -10,31 +13,44 @@ import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 
+export interface AuthModuleOptions {
+  /** Reads sessions with the caller's membership (the memberships module's resolver). */
+  sessionContext: Type<SessionContextResolver>;
+}
+
 /**
  * Global so that any feature module can put `@Authenticated()` on its controllers: the guards
- * it applies are instantiated in that module and need these providers.
+ * it applies are instantiated in that module and need these providers. The session context
+ * resolver comes from the composition root (AppModule), so auth imports no feature module.
  */
 @Global()
-@Module({
-  imports: [PassportModule],
-  controllers: [SessionsController],
-  providers: [
-    BearerKeyResolver,
-    BearerStrategy,
-    BearerAuthGuard,
-    BearerUserGuard,
-    SessionGuard,
-    SessionTokenService,
-    SessionsRepository,
-    SessionsService,
-  ],
-  exports: [
-    BearerAuthGuard,
-    BearerUserGuard,
-    SessionGuard,
-    SessionTokenService,
-    SessionsRepository,
-    SessionsService,
-  ],
-})
-export class AuthModule {}
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthModuleOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      imports: [PassportModule, TypeOrmModule.forFeature([SessionEntity])],
+      controllers: [SessionsController],
+      providers: [
+        { provide: SessionContextResolver, useClass: options.sessionContext },
+        BearerKeyResolver,
+        BearerStrategy,
+        BearerAuthGuard,
+        BearerUserGuard,
+        SessionGuard,
+        SessionTokenService,
+        SessionsRepository,
+        SessionsService,
+      ],
+      exports: [
+        SessionContextResolver,
+        BearerAuthGuard,
+        BearerUserGuard,
+        SessionGuard,
+        SessionTokenService,
+        SessionsRepository,
+        SessionsService,
+      ],
+    };
+  }
+}

@@ -1,28 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AuditAction } from '../audit/audit-event';
-import { AuditRepository } from '../audit/audit.repository';
+import { ChangeRecorder } from '../audit/change-recorder';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
 import type { AuthContext, BearerContext } from './auth-context';
 import { SessionView } from './dto/session.response';
+import { SessionContextResolver } from './session-context';
 import { SessionTokenService } from './session-token.service';
 import { SessionsRepository } from './sessions.repository';
 
+/** Sessions open and end with their audit row, in one transaction (ChangeRecorder). */
 @Injectable()
 export class SessionsService {
   constructor(
     private readonly config: AppConfig,
-    private readonly database: DatabaseService,
-    private readonly audit: AuditRepository,
+    private readonly recorder: ChangeRecorder,
+    private readonly contexts: SessionContextResolver,
     private readonly sessions: SessionsRepository,
     private readonly tokens: SessionTokenService,
   ) {}
 
   async open(caller: BearerContext, organizationId: number): Promise<SessionView> {
-    if (!(await this.sessions.isActiveMember(caller.user.id, organizationId))) {
+    if (!(await this.contexts.canOpenSession(caller.user.id, organizationId))) {
       throw new AppException(
         ErrorCode.NOT_A_MEMBER,
         'The caller is not an active member of that organization.',
@@ -32,7 +33,7 @@ export class SessionsService {
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlSeconds * 1000);
     // 256 random bits: the id is a bearer secret of its own in the sessions table.
     const id = randomBytes(32).toString('base64url');
-    await this.database.transaction(async (executor) => {
+    await this.recorder.run(async (executor) => {
       await this.sessions.insert(executor, {
         id,
         userId: caller.user.id,
@@ -40,17 +41,22 @@ export class SessionsService {
         createdAt,
         expiresAt,
       });
-      await this.audit.record(executor, [
-        {
-          organizationId,
-          actorUserId: caller.user.id,
-          targetUserId: caller.user.id,
-          action: AuditAction.SessionOpened,
-          changes: { expiresAt: { before: null, after: expiresAt.toISOString() } },
-          requestId: caller.requestId,
-          createdAt,
-        },
-      ]);
+      return {
+        result: undefined,
+        changes: [
+          {
+            audit: {
+              organizationId,
+              actorUserId: caller.user.id,
+              targetUserId: caller.user.id,
+              action: AuditAction.SessionOpened,
+              changes: { expiresAt: { before: null, after: expiresAt.toISOString() } },
+              requestId: caller.requestId,
+              createdAt,
+            },
+          },
+        ],
+      };
     });
     return {
       sessionToken: this.tokens.sign({ userId: caller.user.id, sessionId: id }, expiresAt),
@@ -59,21 +65,29 @@ export class SessionsService {
     };
   }
 
+  /** A second revocation changes nothing and records nothing. */
   async revoke(auth: AuthContext): Promise<void> {
     const revokedAt = new Date();
-    await this.database.transaction(async (executor) => {
-      if (!(await this.sessions.revoke(executor, auth.session.id, revokedAt))) return;
-      await this.audit.record(executor, [
-        {
-          organizationId: auth.session.organizationId,
-          actorUserId: auth.user.id,
-          targetUserId: auth.user.id,
-          action: AuditAction.SessionRevoked,
-          changes: { revokedAt: { before: null, after: revokedAt.toISOString() } },
-          requestId: auth.requestId,
-          createdAt: revokedAt,
-        },
-      ]);
+    await this.recorder.run(async (executor) => {
+      const revoked = await this.sessions.revoke(executor, auth.session.id, revokedAt);
+      return {
+        result: undefined,
+        changes: revoked
+          ? [
+              {
+                audit: {
+                  organizationId: auth.session.organizationId,
+                  actorUserId: auth.user.id,
+                  targetUserId: auth.user.id,
+                  action: AuditAction.SessionRevoked,
+                  changes: { revokedAt: { before: null, after: revokedAt.toISOString() } },
+                  requestId: auth.requestId,
+                  createdAt: revokedAt,
+                },
+              },
+            ]
+          : [],
+      };
     });
   }
 }

@@ -1,15 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { AuditEventEntity } from '../audit/entities/audit-event.entity';
-import { SessionEntity } from '../auth/entities/session.entity';
-import { InvitationEntity } from '../invitations/entities/invitation.entity';
 import type { DatabaseConfig } from '../config/app-config';
-import { MembershipEntity } from '../users-organizations/entities/membership.entity';
-import { OrganizationGroupEntity } from '../users-organizations/entities/organization-group.entity';
-import { OrganizationEntity } from '../users-organizations/entities/organization.entity';
-import { ProfessionEntity } from '../users-organizations/entities/profession.entity';
-import { UserEntity } from '../users-organizations/entities/user.entity';
 import { CreateSchema1764201600000 } from './migrations/1764201600000-CreateSchema';
 import { AddMembershipListIndexes1764288000000 } from './migrations/1764288000000-AddMembershipListIndexes';
 import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddGroupNameUnique';
@@ -20,17 +12,6 @@ import { AddRetentionIndexes1764900000000 } from './migrations/1764900000000-Add
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
-
-export const ENTITIES = [
-  UserEntity,
-  OrganizationEntity,
-  ProfessionEntity,
-  OrganizationGroupEntity,
-  MembershipEntity,
-  SessionEntity,
-  AuditEventEntity,
-  InvitationEntity,
-];
 
 /** Listed explicitly, in order: a glob would pick up whatever a build left in dist/. */
 export const MIGRATIONS = [
@@ -52,9 +33,16 @@ interface SqliteConnection {
   ): unknown;
 }
 
-export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+/**
+ * The connection options of either engine. Entities are not listed here: each module registers
+ * those of the tables it owns (TypeOrmModule.forFeature), and the migrations need none.
+ */
+export function buildDataSourceOptions(
+  database: DatabaseConfig,
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

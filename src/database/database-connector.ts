@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Optional,
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
@@ -8,7 +9,10 @@ import {
 import { DataSource } from 'typeorm';
 import { AppConfig, DatabaseConfig } from '../config/app-config';
 import { permanentConnectProblem } from './database-errors';
-import { seedDemoData } from './seeds/seed-demo';
+
+/** Called after each successful connection and migration run. */
+export type DatabaseConnectedHook = (dataSource: DataSource) => Promise<void>;
+export const DATABASE_CONNECTED = Symbol('DATABASE_CONNECTED');
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
@@ -25,8 +29,8 @@ export function describeDatabase(database: DatabaseConfig): string {
 }
 
 /**
- * Connects the DataSource, runs pending migrations and loads the demo data into a fresh embedded
- * database. The first attempt is awaited at start; if the database is down, the app serves
+ * Connects the DataSource, runs pending migrations, then the composition root's hook (the demo
+ * data of a fresh embedded database). The first attempt is awaited at start; if the database is down, the app serves
  * anyway (not ready, 503 on data routes) and keeps retrying in the background, so it recovers
  * without a restart when the database appears. A server that refuses the credentials or does
  * not know the database is tried DATABASE_CONNECT_ATTEMPTS times, then given up on: whoever
@@ -43,6 +47,9 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    @Optional()
+    @Inject(DATABASE_CONNECTED)
+    private readonly onConnected: DatabaseConnectedHook | null = null,
   ) {}
 
   /** Called once, with what is wrong, when the connector stops trying. */
@@ -74,9 +81,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
       if (this.config.migrationsRun) {
         await this.dataSource.runMigrations({ transaction: 'each' });
       }
-      if (this.config.embedded && (await seedDemoData(this.dataSource))) {
-        this.logger.log('Loaded the demo data into the empty embedded database.');
-      }
+      await this.onConnected?.(this.dataSource);
       return true;
     } catch (error) {
       if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);

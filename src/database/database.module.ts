@@ -1,24 +1,45 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
-import { DatabaseConnector } from './database-connector';
+import { DATABASE_CONNECTED, DatabaseConnectedHook, DatabaseConnector } from './database-connector';
 import { DatabaseService } from './database.service';
 
-/** The connection (made by DatabaseConnector, with retries), migrations and demo data. */
+export interface DatabaseModuleOptions {
+  /**
+   * Run after every successful connection and migration (the composition root loads the demo
+   * data into an empty embedded database with it); given the config, it returns the hook.
+   */
+  onConnected?: (config: AppConfig) => DatabaseConnectedHook;
+}
+
+/** The connection (made by DatabaseConnector, with retries) and the migrations. */
 @Global()
-@Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions = {}): DynamicModule {
+    const hook: Provider = {
+      provide: DATABASE_CONNECTED,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        ...buildDataSourceOptions(config.database),
-        // DatabaseConnector connects, so that a database down at start does not stop the app.
-        manualInitialization: true,
-      }),
-    }),
-  ],
-  providers: [DatabaseService, DatabaseConnector],
-  exports: [DatabaseService],
-})
-export class DatabaseModule {}
+      useFactory: (config: AppConfig): DatabaseConnectedHook | null =>
+        options.onConnected?.(config) ?? null,
+    };
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            ...buildDataSourceOptions(config.database),
+            // Entities come from each module's TypeOrmModule.forFeature.
+            autoLoadEntities: true,
+            // DatabaseConnector connects, so that a database down at start does not stop the app.
+            manualInitialization: true,
+          }),
+        }),
+      ],
+      providers: [DatabaseService, DatabaseConnector, hook],
+      exports: [DatabaseService, DatabaseConnector],
+    };
+  }
+}

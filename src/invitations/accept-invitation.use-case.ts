@@ -16,10 +16,7 @@ import { alreadyMember, changedMeanwhile } from '../users-organizations/membersh
 import { MembershipEvents } from '../users-organizations/membership-events';
 import { MembershipReferences } from '../users-organizations/membership-references';
 import { MembershipsRepository } from '../users-organizations/memberships.repository';
-import {
-  membershipChange,
-  MembershipResult,
-} from '../users-organizations/users-organizations.service';
+import { membershipChange, MembershipResult } from '../users-organizations/membership-change';
 import { MyInvitationView, toInvitationView } from './dto/invitation.response';
 import { InvitationStatus, invitationStatus } from './invitation';
 import { InvitationEvents } from './invitation-events';

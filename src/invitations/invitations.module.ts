@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InvitationEntity } from './entities/invitation.entity';
 import { UsersOrganizationsModule } from '../users-organizations/users-organizations.module';
 import { AcceptInvitationUseCase } from './accept-invitation.use-case';
 import { InvitationsController } from './invitations.controller';
@@ -8,7 +10,7 @@ import { MyInvitationsController } from './my-invitations.controller';
 
 /** The way into an organization (DESIGN 8b): administrators invite, the invitee accepts. */
 @Module({
-  imports: [UsersOrganizationsModule],
+  imports: [UsersOrganizationsModule, TypeOrmModule.forFeature([InvitationEntity])],
   controllers: [InvitationsController, MyInvitationsController],
   providers: [InvitationsRepository, InvitationsService, AcceptInvitationUseCase],
 })

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { OrganizationsController } from './organizations.controller';
-import { OrganizationsRepository } from './organizations.repository';
-import { OrganizationsService } from './organizations.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OrganizationEntity } from './entities/organization.entity';
 
-/** Organization switching: which organizations the caller can open a session in. */
-@Module({
-  controllers: [OrganizationsController],
-  providers: [OrganizationsRepository, OrganizationsService],
-})
+/**
+ * The organizations table. Organizations are created by the platform operator, not through this
+ * API; the memberships and sessions of an organization refer to it.
+ */
+@Module({ imports: [TypeOrmModule.forFeature([OrganizationEntity])] })
 export class OrganizationsModule {}

@@ -78,6 +78,11 @@ export function canDeleteMembership(actor: Actor, target: Target): boolean {
   return isSelf(actor, target) || isAdministrator(actor);
 }
 
+/** Removed members are listed to administrators only. */
+export function canListDeleted(actor: Pick<Membership, 'scope'>): boolean {
+  return isAdministrator(actor);
+}
+
 /** Only administrators bring a removed member back (and invite new ones). */
 export function canRestoreMembership(actor: Pick<Membership, 'scope'>): boolean {
   return isAdministrator(actor);

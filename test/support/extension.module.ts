@@ -2,7 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { Controller, Get, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import type { AuthContext } from '../../src/auth/auth-context';
+import type { MemberContext } from '../../src/users-organizations/member-context';
 import { Authenticated } from '../../src/auth/decorators/authenticated.decorator';
 import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../src/database/database.service';
 import { CurrentAuth } from '../../src/auth/decorators/current-auth.decorator';
@@ -135,7 +135,7 @@ export class FailingListener {
 export class ExtensionController {
   @Get('whoami')
   @Authenticated()
-  whoami(@CurrentAuth() auth: AuthContext) {
+  whoami(@CurrentAuth() auth: MemberContext) {
     return {
       data: {
         userId: auth.user.id,
@@ -149,7 +149,7 @@ export class ExtensionController {
 
   @Get('admin')
   @Authenticated({ administrator: true })
-  admin(@CurrentAuth() auth: AuthContext) {
+  admin(@CurrentAuth() auth: MemberContext) {
     return { data: { administrator: auth.user.id, organizationId: auth.session.organizationId } };
   }
 }

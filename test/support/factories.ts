@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MembershipEntity, Scope } from '../../src/users-organizations/entities/membership.entity';
-import { OrganizationGroupEntity } from '../../src/users-organizations/entities/organization-group.entity';
-import { OrganizationEntity } from '../../src/users-organizations/entities/organization.entity';
-import { UserEntity } from '../../src/users-organizations/entities/user.entity';
+import { OrganizationGroupEntity } from '../../src/catalogues/entities/organization-group.entity';
+import { OrganizationEntity } from '../../src/organizations/entities/organization.entity';
+import { UserEntity } from '../../src/users/entities/user.entity';
 
 /** Rows made through the TypeORM entities, so every test can own fresh data. */
 export async function createOrganization(dataSource: DataSource, name = 'Test organization') {

@@ -2,9 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
-import { createApp, CreateAppOptions } from '../../src/common/http/create-app';
+import { createApp, CreateAppOptions } from '../../src/create-app';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { seedDemoData } from '../../src/database/seeds/seed-demo';
+import { seedDemoData } from '../../src/demo/seed-demo';
 import { createTestDatabase, Engine, TestDatabase } from './databases';
 import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './tokens';
 

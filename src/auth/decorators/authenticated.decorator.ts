@@ -3,6 +3,7 @@ import { ApiSecurity } from '@nestjs/swagger';
 import { ErrorCode } from '../../common/errors/error-code';
 import { UserRateLimitGuard } from '../../common/rate-limit/rate-limit.guards';
 import { ApiProblems } from '../../common/swagger/api-problems.decorator';
+import { BEARER_SECURITY, SESSION_SECURITY } from '../../common/swagger/security-schemes';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../auth-requirements';
 import { BearerAuthGuard } from '../guards/bearer-auth.guard';
 import { BearerUserGuard } from '../guards/bearer-user.guard';
@@ -15,9 +16,6 @@ const SESSION_ROUTE_401 = [
   ErrorCode.SESSION_EXPIRED,
   ErrorCode.SESSION_REVOKED,
 ];
-
-export const BEARER_SECURITY = 'bearer';
-export const SESSION_SECURITY = 'session-token';
 
 /**
  * The one decorator a route needs for authentication, also for other teams' modules.

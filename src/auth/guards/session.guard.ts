@@ -5,11 +5,10 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { ApiHeader } from '../../common/http/headers';
 import { requestIdOf } from '../../common/http/request-id.middleware';
 import { parseUserReference } from '../../common/validation/user-id.pipe';
-import { isAdministrator } from '../../users-organizations/membership.policy';
 import type { AuthenticatedRequest } from '../authenticated-request';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../auth-requirements';
 import { InvalidSessionTokenError, SessionTokenService } from '../session-token.service';
-import { SessionsRepository } from '../sessions.repository';
+import { SessionContextResolver } from '../session-context';
 import { INVALID_TOKEN_CHALLENGE } from './bearer-auth.guard';
 
 const unauthorized = (code: ErrorCode, detail: string) =>
@@ -25,7 +24,7 @@ const unauthorized = (code: ErrorCode, detail: string) =>
 export class SessionGuard implements CanActivate {
   constructor(
     private readonly tokens: SessionTokenService,
-    private readonly sessions: SessionsRepository,
+    private readonly sessions: SessionContextResolver,
     private readonly reflector: Reflector,
   ) {}
 
@@ -60,13 +59,14 @@ export class SessionGuard implements CanActivate {
       context.getHandler(),
     );
     const target = targetOf(request, requirements, claims.userId);
-    const session = await this.sessions.resolve(
+    const resolved = await this.sessions.resolve(
       claims.sessionId,
       typeof target === 'number' ? target : undefined,
     );
-    if (session === null) {
+    if (resolved === null) {
       throw unauthorized(ErrorCode.SESSION_NOT_FOUND, 'The session does not exist.');
     }
+    const { session, caller } = resolved;
     if (session.userId !== claims.userId || session.subject !== identity.subject) {
       throw unauthorized(
         ErrorCode.SESSION_TOKEN_INVALID,
@@ -85,15 +85,14 @@ export class SessionGuard implements CanActivate {
         'The session has expired: open a new one with POST /users-organizations/v1/rs/sessions.',
       );
     }
-    const membership = session.membership;
-    if (membership === null || membership.deletedAt !== null || session.organizationDeleted) {
+    if (caller === null || session.organizationDeleted) {
       throw unauthorized(
         ErrorCode.MEMBERSHIP_INACTIVE,
         'The caller is no longer an active member of the session organization.',
       );
     }
 
-    if (requirements?.administrator && !isAdministrator(membership)) {
+    if (requirements?.administrator && !caller.administrator) {
       throw new AppException(
         ErrorCode.ADMIN_REQUIRED,
         'Only administrators of the organization may do this.',
@@ -103,10 +102,10 @@ export class SessionGuard implements CanActivate {
     request.authContext = {
       user: { id: session.userId, subject: session.subject },
       session: { id: session.sessionId, organizationId: session.organizationId },
-      membership,
+      membership: caller.membership,
       requestId: requestIdOf(request),
-      ...(target === 'self' ? { target: membership } : {}),
-      ...(typeof target === 'number' ? { target: session.target ?? null } : {}),
+      ...(target === 'self' ? { target: caller.membership } : {}),
+      ...(typeof target === 'number' ? { target: resolved.target ?? null } : {}),
     };
     return true;
   }

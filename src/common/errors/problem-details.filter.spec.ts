@@ -12,6 +12,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseUnavailableError } from '../../database/database-errors';
 import type { AllowedMethods } from '../http/allowed-methods';
 import { requestIdMiddleware } from '../http/request-id.middleware';
 import { AppException } from './app.exception';
@@ -78,7 +79,10 @@ function run(
   allowedMethods?: AllowedMethods,
 ): { response: FakeResponse; problem: ProblemDetails & Record<string, unknown> } {
   const response = fakeResponse();
-  new ProblemDetailsFilter(allowedMethods).catch(exception, hostFor(request, response));
+  new ProblemDetailsFilter({ allowedMethods, isUnavailable: isDatabaseUnavailableError }).catch(
+    exception,
+    hostFor(request, response),
+  );
   if (response.body === undefined) throw new Error('the filter sent no body');
   return {
     response,

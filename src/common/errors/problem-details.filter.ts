@@ -7,7 +7,6 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isDatabaseUnavailableError } from '../../database/database-errors';
 import type { AllowedMethods } from '../http/allowed-methods';
 import { requestIdOf } from '../http/request-id.middleware';
 import { AppException, FieldError } from './app.exception';
@@ -58,8 +57,23 @@ export function isAuthenticationFailure(response: Response): boolean {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
-  /** `allowedMethods` tells a path served with other methods (405) from an unknown one (404). */
-  constructor(private readonly allowedMethods: AllowedMethods = () => []) {}
+  private readonly allowedMethods: AllowedMethods;
+  private readonly isUnavailable: (error: unknown) => boolean;
+
+  /**
+   * `allowedMethods` tells a path served with other methods (405) from an unknown one (404);
+   * `isUnavailable` tells an outage of a backing service (503) from a bug (500): the composition
+   * root passes the database's classifier, so common imports no other module.
+   */
+  constructor(
+    options: {
+      allowedMethods?: AllowedMethods;
+      isUnavailable?: (error: unknown) => boolean;
+    } = {},
+  ) {
+    this.allowedMethods = options.allowedMethods ?? (() => []);
+    this.isUnavailable = options.isUnavailable ?? (() => false);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -90,7 +104,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toAppException(exception: unknown, request: Request): AppException {
     if (exception instanceof AppException) return exception;
-    if (isDatabaseUnavailableError(exception)) {
+    if (this.isUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${describe(exception)}`);
       return new AppException(
         ErrorCode.DATABASE_UNAVAILABLE,

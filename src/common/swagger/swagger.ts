@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SECURITY, SESSION_SECURITY } from '../../auth/decorators/authenticated.decorator';
+import { BEARER_SECURITY, SESSION_SECURITY } from './security-schemes';
 import { ApiHeader } from '../http/headers';
 import { applyDocumentRules } from './document-rules';
 

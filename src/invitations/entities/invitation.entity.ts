@@ -1,9 +1,9 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database/columns';
-import { OrganizationGroupEntity } from '../../users-organizations/entities/organization-group.entity';
-import { OrganizationEntity } from '../../users-organizations/entities/organization.entity';
-import { ProfessionEntity } from '../../users-organizations/entities/profession.entity';
-import { UserEntity } from '../../users-organizations/entities/user.entity';
+import { OrganizationGroupEntity } from '../../catalogues/entities/organization-group.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
+import { ProfessionEntity } from '../../catalogues/entities/profession.entity';
+import { UserEntity } from '../../users/entities/user.entity';
 
 /** An invitation into an organization, and the membership accepting it creates (DESIGN 8b). */
 @Entity({ name: 'invitations' })

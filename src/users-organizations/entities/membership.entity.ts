@@ -1,9 +1,9 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database/columns';
-import { OrganizationGroupEntity } from './organization-group.entity';
-import { OrganizationEntity } from './organization.entity';
-import { ProfessionEntity } from './profession.entity';
-import { UserEntity } from './user.entity';
+import { OrganizationGroupEntity } from '../../catalogues/entities/organization-group.entity';
+import { OrganizationEntity } from '../../organizations/entities/organization.entity';
+import { ProfessionEntity } from '../../catalogues/entities/profession.entity';
+import { UserEntity } from '../../users/entities/user.entity';
 
 export enum Scope {
   Administrator = 1,

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../../config/app-config';
-import { createApp } from '../http/create-app';
-import { buildOpenApiDocument } from './swagger';
+import { loadConfig } from '../config/app-config';
+import { createApp } from '../create-app';
+import { buildOpenApiDocument } from '../common/swagger/swagger';
 
 /**
  * `npm run openapi -- [file]`: the OpenAPI document exactly as the app serves it, written to the

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module';
 import { ConfigError, loadConfig } from '../config/app-config';
-import { mintDemoTokens } from './demo-tokens';
+import { mintDemoTokens } from '../demo/demo-tokens';
 
 const USAGE =
   'npm run token -- [--subject alice] [--organization 1] [--email frank@example.com] [--export]';

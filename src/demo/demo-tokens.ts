@@ -3,9 +3,9 @@ import { createSecretKey } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import type { AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
-import { DEMO_ORGANIZATIONS } from '../database/seeds/demo-data';
+import { DEMO_ORGANIZATIONS } from './demo-data';
 import { UsersRepository } from '../users/users.repository';
-import { SessionsService } from './sessions.service';
+import { SessionsService } from '../auth/sessions.service';
 
 export interface DemoTokens {
   bearerToken: string;

@@ -1,20 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
-import type { Scope } from '../users-organizations/entities/membership.entity';
+import type { MyOrganizationView } from './dto/my-organization.response';
 
-export interface UserOrganization {
-  organizationId: number;
-  name: string;
-  scope: Scope;
-}
-
-/** Organizations as seen by one user: the user id is a required filter of every method. */
+/**
+ * The organizations a user is an active member of (where the same rule as POST /sessions lets
+ * it open a session): the user id is a required filter.
+ */
 @Injectable()
-export class OrganizationsRepository {
+export class MyOrganizationsRepository {
   constructor(private readonly database: DatabaseService) {}
 
   /** Served by the unique (userId, organizationId) index of memberships. */
-  async findActiveForUser(userId: number): Promise<UserOrganization[]> {
+  async findActiveForUser(userId: number): Promise<MyOrganizationView[]> {
     const rows = await this.database.query<{
       organizationId: number | string;
       name: string;

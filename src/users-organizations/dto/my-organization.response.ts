@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Scope } from '../../users-organizations/entities/membership.entity';
+import { Scope } from '../entities/membership.entity';
 
 /** One organization the caller can open a session in. */
 export class MyOrganizationView {

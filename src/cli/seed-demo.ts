@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../config/app-config';
-import { buildDataSourceOptions } from '../data-source-options';
-import { seedDemoData } from './seed-demo';
+import { loadConfig } from '../config/app-config';
+import { buildDataSourceOptions } from '../database/data-source-options';
+import { DEMO_ENTITIES, seedDemoData } from '../demo/seed-demo';
 
 /** `npm run seed:demo`: migrations, then the demo data into a database without organizations. */
 async function main(): Promise<void> {
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   if (config.env === 'production') {
     throw new Error('NODE_ENV is production: the demo data is never loaded there.');
   }
-  const dataSource = new DataSource(buildDataSourceOptions(config.database));
+  const dataSource = new DataSource(buildDataSourceOptions(config.database, DEMO_ENTITIES));
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });

@@ -1,12 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { emailKey } from '../../common/validation/email-key';
-import { InvitationEntity } from '../../invitations/entities/invitation.entity';
-import { newInvitationSecret } from '../../invitations/invitation-token';
-import { MembershipEntity } from '../../users-organizations/entities/membership.entity';
-import { OrganizationGroupEntity } from '../../users-organizations/entities/organization-group.entity';
-import { OrganizationEntity } from '../../users-organizations/entities/organization.entity';
-import { ProfessionEntity } from '../../users-organizations/entities/profession.entity';
-import { UserEntity } from '../../users-organizations/entities/user.entity';
+import type { AppConfig } from '../config/app-config';
+import { emailKey } from '../common/validation/email-key';
+import { InvitationEntity } from '../invitations/entities/invitation.entity';
+import { newInvitationSecret } from '../invitations/invitation-token';
+import { MembershipEntity } from '../users-organizations/entities/membership.entity';
+import { OrganizationGroupEntity } from '../catalogues/entities/organization-group.entity';
+import { OrganizationEntity } from '../organizations/entities/organization.entity';
+import { ProfessionEntity } from '../catalogues/entities/profession.entity';
+import { UserEntity } from '../users/entities/user.entity';
 import {
   DEMO_GROUPS,
   DEMO_INVITATIONS,
@@ -15,6 +17,28 @@ import {
   DEMO_PROFESSIONS,
   DEMO_USERS,
 } from './demo-data';
+
+/** The tables the demo data goes into, for a DataSource made outside the app (the CLI). */
+export const DEMO_ENTITIES = [
+  ProfessionEntity,
+  OrganizationEntity,
+  OrganizationGroupEntity,
+  UserEntity,
+  MembershipEntity,
+  InvitationEntity,
+];
+
+/**
+ * The database hook of the composition root: the embedded database (DATABASE_URL unset, never
+ * in production) gets the demo data when it is empty.
+ */
+export function loadDemoDataIntoEmbedded(config: AppConfig) {
+  return async (dataSource: DataSource): Promise<void> => {
+    if (config.embedded && config.env !== 'production' && (await seedDemoData(dataSource))) {
+      new Logger('DemoData').log('Loaded the demo data into the empty embedded database.');
+    }
+  };
+}
 
 /** Loads the demo data into a database that holds no organization; returns false otherwise. */
 export async function seedDemoData(dataSource: DataSource): Promise<boolean> {

@@ -4,21 +4,22 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { RequestHandler } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppModule } from '../../app.module';
-import type { AppConfig } from '../../config/app-config';
-import { ProblemDetailsFilter } from '../errors/problem-details.filter';
-import { HTTP_LOGGER } from '../logging/logging.module';
-import { PlainTextLogger } from '../logging/plain-text-logger';
-import { httpMetricsMiddleware } from '../metrics/http-metrics';
-import { MetricsService } from '../metrics/metrics.service';
-import { RouteTemplates } from '../metrics/route-templates';
-import { setupSwagger, SWAGGER_UI_PATH } from '../swagger/swagger';
-import { StrictValidationPipe } from '../validation/validation.pipe';
-import { allowedMethodsOf } from './allowed-methods';
-import { answerClientErrorsGracefully } from './client-errors';
-import { jsonBodyMiddleware } from './json-body.middleware';
-import { requestIdMiddleware } from './request-id.middleware';
-import { securityHeadersMiddleware } from './security-headers.middleware';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { isDatabaseUnavailableError } from './database/database-errors';
+import { HTTP_LOGGER } from './common/logging/logging.module';
+import { PlainTextLogger } from './common/logging/plain-text-logger';
+import { setupSwagger, SWAGGER_UI_PATH } from './common/swagger/swagger';
+import { StrictValidationPipe } from './common/validation/validation.pipe';
+import { allowedMethodsOf } from './common/http/allowed-methods';
+import { jsonBodyMiddleware } from './common/http/json-body.middleware';
+import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { securityHeadersMiddleware } from './common/http/security-headers.middleware';
+import { httpMetricsMiddleware } from './common/metrics/http-metrics';
+import { MetricsService } from './common/metrics/metrics.service';
+import { RouteTemplates } from './common/metrics/route-templates';
+import { answerClientErrorsGracefully } from './common/http/client-errors';
 
 export interface CreateAppOptions {
   /**
@@ -74,7 +75,12 @@ export async function createApp(
   app.use(app.get<RequestHandler>(HTTP_LOGGER));
   app.use(securityHeadersMiddleware(SWAGGER_UI_PATH));
   app.use(jsonBodyMiddleware);
-  app.useGlobalFilters(new ProblemDetailsFilter(allowedMethodsOf(app)));
+  app.useGlobalFilters(
+    new ProblemDetailsFilter({
+      allowedMethods: allowedMethodsOf(app),
+      isUnavailable: isDatabaseUnavailableError,
+    }),
+  );
   app.useGlobalPipes(new StrictValidationPipe());
   // Exit with 0 once the hooks ran, instead of re-raising the signal: a clean stop is a success.
   app.enableShutdownHooks(undefined, { useProcessExit: true });

@@ -21,7 +21,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AuthContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
 import { ErrorCode } from '../common/errors/error-code';
@@ -33,7 +32,15 @@ import { MAX_SAFE_ID } from '../common/validation/validators';
 import { ListMembershipsQuery } from './dto/list-memberships.query';
 import { MembershipEnvelope, MembershipPage } from './dto/membership.response';
 import { UpdateMembershipDto, changesFrom } from './dto/update-membership.dto';
-import { UserReference, UsersOrganizationsService } from './users-organizations.service';
+import type { MemberContext } from './member-context';
+import type { UserReference } from './membership-access';
+import {
+  GetMembershipUseCase,
+  ListMembershipsUseCase,
+  RemoveMembershipUseCase,
+  RestoreMembershipUseCase,
+  UpdateMembershipUseCase,
+} from './usecases';
 
 /**
  * `me` or a user id. Ids are documented from 1 (none is ever lower; the pipe still answers 404
@@ -76,8 +83,14 @@ const UPDATE_EXAMPLES = {
 
 @ApiTags('users-organizations')
 @Controller('users-organizations/v1/rs/users')
-export class UsersOrganizationsController {
-  constructor(private readonly service: UsersOrganizationsService) {}
+export class MembershipsController {
+  constructor(
+    private readonly listMemberships: ListMembershipsUseCase,
+    private readonly getMembership: GetMembershipUseCase,
+    private readonly updateMembership: UpdateMembershipUseCase,
+    private readonly removeMembership: RemoveMembershipUseCase,
+    private readonly restoreMembership: RestoreMembershipUseCase,
+  ) {}
 
   @Get()
   @Authenticated()
@@ -93,10 +106,10 @@ export class UsersOrganizationsController {
     { status: 403, codes: [ErrorCode.ADMIN_REQUIRED] },
   )
   list(
-    @CurrentAuth() auth: AuthContext,
+    @CurrentAuth() auth: MemberContext,
     @Query() query: ListMembershipsQuery,
   ): Promise<MembershipPage> {
-    return this.service.list(auth, query);
+    return this.listMemberships.execute(auth, query);
   }
 
   @Delete(':userId')
@@ -117,10 +130,10 @@ export class UsersOrganizationsController {
     { status: 409, codes: [ErrorCode.LAST_ADMIN, ErrorCode.CONFLICT] },
   )
   async remove(
-    @CurrentAuth() auth: AuthContext,
+    @CurrentAuth() auth: MemberContext,
     @Param('userId', UserIdPipe) userId: UserReference,
   ): Promise<void> {
-    await this.service.remove(auth, userId);
+    await this.removeMembership.execute(auth, userId);
   }
 
   @Post(':userId/restore')
@@ -138,11 +151,11 @@ export class UsersOrganizationsController {
     { status: 409, codes: [ErrorCode.MEMBERSHIP_ACTIVE, ErrorCode.CONFLICT] },
   )
   async restore(
-    @CurrentAuth() auth: AuthContext,
+    @CurrentAuth() auth: MemberContext,
     @Param('userId', IdPipe) userId: number,
     @Res({ passthrough: true }) response: Response,
   ): Promise<MembershipEnvelope> {
-    const { view, etag } = await this.service.restore(auth, userId);
+    const { view, etag } = await this.restoreMembership.execute(auth, userId);
     response.setHeader(ApiHeader.ETag, etag);
     return { data: view };
   }
@@ -158,11 +171,11 @@ export class UsersOrganizationsController {
     404,
   )
   async get(
-    @CurrentAuth() auth: AuthContext,
+    @CurrentAuth() auth: MemberContext,
     @Param('userId', UserIdPipe) userId: UserReference,
     @Res({ passthrough: true }) response: Response,
   ): Promise<MembershipEnvelope> {
-    const { view, etag } = await this.service.get(auth, userId);
+    const { view, etag } = await this.getMembership.execute(auth, userId);
     response.setHeader(ApiHeader.ETag, etag);
     return { data: view };
   }
@@ -220,13 +233,18 @@ export class UsersOrganizationsController {
     422,
   )
   async update(
-    @CurrentAuth() auth: AuthContext,
+    @CurrentAuth() auth: MemberContext,
     @Param('userId', UserIdPipe) userId: UserReference,
     @Body() body: UpdateMembershipDto,
     @Headers(ApiHeader.IfMatch) ifMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<MembershipEnvelope> {
-    const { view, etag } = await this.service.update(auth, userId, changesFrom(body), ifMatch);
+    const { view, etag } = await this.updateMembership.execute(
+      auth,
+      userId,
+      changesFrom(body),
+      ifMatch,
+    );
     response.setHeader(ApiHeader.ETag, etag);
     return { data: view };
   }

@@ -5,7 +5,7 @@ import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
 import { paginate } from '../common/pagination/cursor';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
-import { AuditRepository } from './audit.repository';
+import { AuditRepository } from '../audit/audit.repository';
 import {
   AUDIT_PAGE_DEFAULT,
   AuditEventPage,
@@ -15,7 +15,7 @@ import {
 
 @ApiTags('audit')
 @Controller('users-organizations/v1/rs/audit-events')
-export class AuditController {
+export class AuditEventsController {
   constructor(private readonly audit: AuditRepository) {}
 
   @Get()

@@ -4,12 +4,12 @@ import type { BearerContext } from '../auth/auth-context';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentBearer } from '../auth/decorators/current-auth.decorator';
 import { MyOrganizationListEnvelope } from './dto/my-organization.response';
-import { OrganizationsService } from './organizations.service';
+import { MyOrganizationsRepository } from './my-organizations.repository';
 
 @ApiTags('organizations')
 @Controller('users-organizations/v1/rs/me/organizations')
-export class OrganizationsController {
-  constructor(private readonly organizations: OrganizationsService) {}
+export class MyOrganizationsController {
+  constructor(private readonly organizations: MyOrganizationsRepository) {}
 
   @Get()
   @Authenticated({ session: false })
@@ -24,6 +24,6 @@ export class OrganizationsController {
     description: 'The organizations where the caller is an active member.',
   })
   async listMine(@CurrentBearer() caller: BearerContext): Promise<MyOrganizationListEnvelope> {
-    return { data: await this.organizations.listMine(caller) };
+    return { data: await this.organizations.findActiveForUser(caller.user.id) };
   }
 }

@@ -1,0 +1,5 @@
+import type { AuthContext } from '../auth/auth-context';
+import type { Membership } from './membership';
+
+/** The guard chain's context on session routes, with the caller's (and target's) membership. */
+export type MemberContext = AuthContext<Membership>;
