@@ -3,6 +3,23 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/** The top-level folders of src that are modules: others reach them through their index.ts. */
+const MODULES = [
+  'audit',
+  'audit-events',
+  'auth',
+  'catalogues',
+  'config',
+  'database',
+  'demo',
+  'health',
+  'invitations',
+  'organizations',
+  'users',
+  'users-organizations',
+];
+const alternatives = (names) => `(${names.join('|')})`;
+
 export default tseslint.config(
   {
     ignores: ['dist/', 'node_modules/', 'var/', 'coverage/', 'eslint.config.mjs', 'jest.config.js'],
@@ -20,6 +37,43 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // A module's public surface is its index.ts: no reaching into another module's files.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+${alternatives(MODULES)}/`,
+              message:
+                "Import another module through its index.ts (e.g. '../auth'), not its files.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Shared code depends on no feature: common may read the configuration, nothing else.
+    files: ['src/common/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+${alternatives(MODULES.filter((name) => name !== 'config'))}(/|$)`,
+              message: 'src/common imports no feature module: pass what it needs in instead.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

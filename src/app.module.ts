@@ -1,23 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { AuditEventsModule } from './audit-events/audit-events.module';
-import { AuditModule } from './audit/audit.module';
-import { AuthModule } from './auth/auth.module';
-import { CataloguesModule } from './catalogues/catalogues.module';
+import { AuditEventsModule } from './audit-events';
+import { AuditModule } from './audit';
+import { AuthModule } from './auth';
+import { CataloguesModule } from './catalogues';
 import { LoggingModule, LoggingOptions } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
-import { AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
-import { loadDemoDataIntoEmbedded } from './demo/seed-demo';
-import { HealthModule } from './health/health.module';
-import { InvitationsModule } from './invitations/invitations.module';
-import { OrganizationsModule } from './organizations/organizations.module';
-import { UsersModule } from './users/users.module';
+import { AppConfig, ConfigModule } from './config';
+import { DatabaseModule } from './database';
+import { loadDemoDataIntoEmbedded } from './demo';
+import { HealthModule } from './health';
+import { InvitationsModule } from './invitations';
+import { OrganizationsModule } from './organizations';
+import { UsersModule } from './users';
+import { MemberSessionResolver, UsersOrganizationsModule } from './users-organizations';
 import { RetentionModule } from './retention/retention.module';
-import { MemberSessionResolver } from './users-organizations/member-session.resolver';
-import { UsersOrganizationsModule } from './users-organizations/users-organizations.module';
 
 @Module({})
 export class AppModule {

@@ -1,5 +1,4 @@
-import { Scope } from '../src/users-organizations/entities/membership.entity';
-import { MembershipEntity } from '../src/users-organizations/entities/membership.entity';
+import { Scope, MembershipEntity } from '../src/users-organizations/entities/membership.entity';
 import { createTestDatabase, ENGINES, TestDatabase } from './support/databases';
 import { createMember, createOrganization } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

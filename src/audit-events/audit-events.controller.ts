@@ -1,11 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthContext } from '../auth/auth-context';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
+import { type AuthContext, Authenticated, CurrentAuth } from '../auth';
 import { paginate } from '../common/pagination/cursor';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../audit';
 import {
   AUDIT_PAGE_DEFAULT,
   AuditEventPage,

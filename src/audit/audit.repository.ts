@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database/columns';
-import { DatabaseService, SqlExecutor, SqlParameter } from '../database/database.service';
+import {
+  fromDatabaseTimestamp,
+  toDatabaseTimestamp,
+  DatabaseService,
+  SqlExecutor,
+  SqlParameter,
+} from '../database';
 import { AuditAction, AuditEvent, AuditRecord, FieldChanges } from './audit-event';
 
 interface AuditEventRow {

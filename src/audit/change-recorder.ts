@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DatabaseService, SqlExecutor } from '../database/database.service';
+import { DatabaseService, SqlExecutor } from '../database';
 import type { AuditRecord } from './audit-event';
 import { AuditRepository } from './audit.repository';
 

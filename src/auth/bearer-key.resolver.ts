@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { decode } from 'jsonwebtoken';
 import type { SecretOrKeyProvider } from 'passport-jwt';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config';
 import { InvalidBearerKeyError, JwksKeySet } from './jwks-key-set';
 
 export { IdentityProviderUnavailableError, InvalidBearerKeyError } from './jwks-key-set';

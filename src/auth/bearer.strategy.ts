@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { emailKey } from '../common/validation/email-key';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config';
 import { BearerKeyResolver } from './bearer-key.resolver';
 
 export const BEARER_STRATEGY = 'bearer';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { sign, verify } from 'jsonwebtoken';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config';
 
 export interface SessionClaims {
   userId: number;

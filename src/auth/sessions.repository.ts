@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toDatabaseTimestamp } from '../database/columns';
-import type { SqlExecutor } from '../database/database.service';
+import { toDatabaseTimestamp, type SqlExecutor } from '../database';
 
 /** The sessions table: opened, revoked; read by the session guard through its resolver. */
 @Injectable()

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AuditAction } from '../audit/audit-event';
-import { ChangeRecorder } from '../audit/change-recorder';
+import { AuditAction, ChangeRecorder } from '../audit';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config';
 import type { AuthContext, BearerContext } from './auth-context';
 import { SessionView } from './dto/session.response';
 import { SessionContextResolver } from './session-context';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthContext } from '../auth/auth-context';
+import type { AuthContext } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { isRowReferencedViolation, isUniqueViolation } from '../database/database-errors';
-import { DatabaseService } from '../database/database.service';
+import { isRowReferencedViolation, isUniqueViolation, DatabaseService } from '../database';
 import type { GroupView } from './dto/group.response';
 import type { ProfessionView } from './dto/profession.response';
 import { Group, GroupsRepository } from './groups.repository';

@@ -8,9 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { AuthContext } from '../auth/auth-context';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
+import { type AuthContext, Authenticated, CurrentAuth } from '../auth';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiProblem, ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { Authenticated } from '../auth';
 import { CataloguesService } from './catalogues.service';
 import { ProfessionListEnvelope } from './dto/profession.response';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseService, SqlExecutor } from '../database/database.service';
+import { DatabaseService, SqlExecutor } from '../database';
 
 export interface Profession {
   id: number;

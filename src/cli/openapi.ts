@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../config/app-config';
+import { loadConfig } from '../config';
 import { createApp } from '../create-app';
 import { buildOpenApiDocument } from '../common/swagger/swagger';
 

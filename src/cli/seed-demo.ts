@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app-config';
-import { buildDataSourceOptions } from '../database/data-source-options';
-import { DEMO_ENTITIES, seedDemoData } from '../demo/seed-demo';
+import { loadConfig } from '../config';
+import { buildDataSourceOptions } from '../database';
+import { DEMO_ENTITIES, seedDemoData } from '../demo';
 
 /** `npm run seed:demo`: migrations, then the demo data into a database without organizations. */
 async function main(): Promise<void> {

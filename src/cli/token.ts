@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module';
-import { ConfigError, loadConfig } from '../config/app-config';
-import { mintDemoTokens } from '../demo/demo-tokens';
+import { ConfigError, loadConfig } from '../config';
+import { mintDemoTokens } from '../demo';
 
 const USAGE =
   'npm run token -- [--subject alice] [--organization 1] [--email frank@example.com] [--export]';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config';
+import type { DatabaseConfig } from '../config';
 import { CreateSchema1764201600000 } from './migrations/1764201600000-CreateSchema';
 import { AddMembershipListIndexes1764288000000 } from './migrations/1764288000000-AddMembershipListIndexes';
 import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddGroupNameUnique';

@@ -7,7 +7,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig, DatabaseConfig } from '../config/app-config';
+import { AppConfig, DatabaseConfig } from '../config';
 import { permanentConnectProblem } from './database-errors';
 
 /** Called after each successful connection and migration run. */

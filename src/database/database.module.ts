@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
 import { DATABASE_CONNECTED, DatabaseConnectedHook, DatabaseConnector } from './database-connector';
 import { DatabaseService } from './database.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'mysql2';
 import { DataSource, QueryRunner } from 'typeorm';
-import { AppConfig, DatabaseDeadlines, DEFAULT_DATABASE_DEADLINES } from '../config/app-config';
+import { AppConfig, DatabaseDeadlines, DEFAULT_DATABASE_DEADLINES } from '../config';
 import { isRetryableLockError } from './database-errors';
 import {
   acquire,

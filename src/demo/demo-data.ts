@@ -1,4 +1,4 @@
-import { Scope } from '../users-organizations/entities/membership.entity';
+import { Scope } from '../users-organizations';
 
 /** DESIGN section 9: the demo organization every new checkout starts with. */
 export const DEMO_PROFESSIONS = [

@@ -1,11 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
-import type { AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
+import type { AppConfig } from '../config';
+import { DatabaseService } from '../database';
 import { DEMO_ORGANIZATIONS } from './demo-data';
-import { UsersRepository } from '../users/users.repository';
-import { SessionsService } from '../auth/sessions.service';
+import { UsersRepository } from '../users';
+import { SessionsService } from '../auth';
 
 export interface DemoTokens {
   bearerToken: string;

@@ -1,14 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '../config';
 import { emailKey } from '../common/validation/email-key';
-import { InvitationEntity } from '../invitations/entities/invitation.entity';
-import { newInvitationSecret } from '../invitations/invitation-token';
-import { MembershipEntity } from '../users-organizations/entities/membership.entity';
-import { OrganizationGroupEntity } from '../catalogues/entities/organization-group.entity';
-import { OrganizationEntity } from '../organizations/entities/organization.entity';
-import { ProfessionEntity } from '../catalogues/entities/profession.entity';
-import { UserEntity } from '../users/entities/user.entity';
+import { InvitationEntity, newInvitationSecret } from '../invitations';
+import { MembershipEntity } from '../users-organizations';
+import { OrganizationGroupEntity, ProfessionEntity } from '../catalogues';
+import { OrganizationEntity } from '../organizations';
+import { UserEntity } from '../users';
 import {
   DEMO_GROUPS,
   DEMO_INVITATIONS,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { DatabaseService } from '../database/database.service';
+import { DatabaseService } from '../database';
 
 /**
  * `SELECT 1` through DatabaseService, not terminus's TypeORM ping: a ping that times out must

@@ -1,22 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { ChangeRecorder } from '../audit/change-recorder';
-import type { BearerContext } from '../auth/auth-context';
+import { ChangeRecorder } from '../audit';
+import type { BearerContext } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import type { SqlExecutor } from '../database/database.service';
-import { toMembershipView } from '../users-organizations/dto/membership.response';
+import type { SqlExecutor } from '../database';
 import {
+  toMembershipView,
   creationChanges,
   effectiveChanges,
   etagOf,
   fieldChanges,
   Membership,
-} from '../users-organizations/membership';
-import { alreadyMember, changedMeanwhile } from '../users-organizations/membership-errors';
-import { MembershipEvents } from '../users-organizations/membership-events';
-import { MembershipReferences } from '../users-organizations/membership-references';
-import { MembershipsRepository } from '../users-organizations/memberships.repository';
-import { membershipChange, MembershipResult } from '../users-organizations/membership-change';
+  alreadyMember,
+  changedMeanwhile,
+  MembershipEvents,
+  MembershipReferences,
+  MembershipsRepository,
+  membershipChange,
+  MembershipResult,
+} from '../users-organizations';
 import { MyInvitationView, toInvitationView } from './dto/invitation.response';
 import { InvitationStatus, invitationStatus } from './invitation';
 import { InvitationEvents } from './invitation-events';

@@ -1,4 +1,4 @@
-import type { FieldChanges } from '../audit/audit-event';
+import type { FieldChanges } from '../audit';
 import type { InvitationView } from './dto/invitation.response';
 
 /**

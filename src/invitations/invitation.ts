@@ -1,5 +1,4 @@
-import type { Scope } from '../users-organizations/entities/membership.entity';
-import type { Permissions } from '../users-organizations/membership';
+import type { Scope, Permissions } from '../users-organizations';
 
 export enum InvitationStatus {
   Pending = 'pending',

@@ -8,14 +8,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AuthContext, BearerContext } from '../auth/auth-context';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { CurrentAuth, CurrentBearer } from '../auth/decorators/current-auth.decorator';
+import {
+  type AuthContext,
+  type BearerContext,
+  Authenticated,
+  CurrentAuth,
+  CurrentBearer,
+} from '../auth';
 import { ApiHeader } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { MAX_SAFE_ID } from '../common/validation/validators';
-import { MembershipEnvelope } from '../users-organizations/dto/membership.response';
+import { MembershipEnvelope } from '../users-organizations';
 import { AcceptInvitationUseCase } from './accept-invitation.use-case';
 import { AcceptInvitationDto } from './dto/accept-invitation.dto';
 import { CreateInvitationDto } from './dto/create-invitation.dto';

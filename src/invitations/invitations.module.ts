@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InvitationEntity } from './entities/invitation.entity';
-import { UsersOrganizationsModule } from '../users-organizations/users-organizations.module';
+import { UsersOrganizationsModule } from '../users-organizations';
 import { AcceptInvitationUseCase } from './accept-invitation.use-case';
 import { InvitationsController } from './invitations.controller';
 import { InvitationsRepository } from './invitations.repository';

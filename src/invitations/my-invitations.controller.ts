@@ -7,13 +7,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { BearerContext } from '../auth/auth-context';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { CurrentBearer } from '../auth/decorators/current-auth.decorator';
+import { type BearerContext, Authenticated, CurrentBearer } from '../auth';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { MAX_SAFE_ID } from '../common/validation/validators';
-import { MembershipEnvelope } from '../users-organizations/dto/membership.response';
+import { MembershipEnvelope } from '../users-organizations';
 import { AcceptInvitationUseCase } from './accept-invitation.use-case';
 import { MyInvitationListEnvelope } from './dto/invitation.response';
 import { GONE, sendMembership } from './invitations.controller';

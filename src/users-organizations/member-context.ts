@@ -1,4 +1,4 @@
-import type { AuthContext } from '../auth/auth-context';
+import type { AuthContext } from '../auth';
 import type { Membership } from './membership';
 
 /** The guard chain's context on session routes, with the caller's (and target's) membership. */

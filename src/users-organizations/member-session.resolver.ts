@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ResolvedSessionContext, SessionContextResolver } from '../auth/session-context';
-import { fromDatabaseTimestamp } from '../database/columns';
-import { DatabaseService } from '../database/database.service';
+import type { ResolvedSessionContext, SessionContextResolver } from '../auth';
+import { fromDatabaseTimestamp, DatabaseService } from '../database';
 import type { Membership } from './membership';
 import { isAdministrator } from './membership.policy';
 import { membershipColumns, prefixedMembership } from './membership.table';

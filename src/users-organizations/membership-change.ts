@@ -1,5 +1,4 @@
-import { AuditAction, FieldChanges } from '../audit/audit-event';
-import type { RecordedChange } from '../audit/change-recorder';
+import { AuditAction, FieldChanges, type RecordedChange } from '../audit';
 import { MembershipView, toMembershipView } from './dto/membership.response';
 import { etagOf, Membership } from './membership';
 import { MembershipChangedEvent, MembershipEvents } from './membership-events';

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import type { SqlExecutor } from '../database/database.service';
+import type { SqlExecutor } from '../database';
 import type { Permissions } from './membership';
-import { GroupsRepository } from '../catalogues/groups.repository';
-import { ProfessionsRepository } from '../catalogues/professions.repository';
+import { GroupsRepository, ProfessionsRepository } from '../catalogues';
 
 /**
  * Checks that the profession and the groups a membership (or an invitation) names exist, in

@@ -1,4 +1,4 @@
-import { fromDatabaseTimestamp } from '../database/columns';
+import { fromDatabaseTimestamp } from '../database';
 import type { Membership } from './membership';
 
 /**

@@ -1,4 +1,4 @@
-import type { FieldChanges } from '../audit/audit-event';
+import type { FieldChanges } from '../audit';
 import { Scope } from './entities/membership.entity';
 
 /** A membership as the domain sees it: what the repository reads and the policies judge. */

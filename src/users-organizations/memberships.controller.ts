@@ -21,8 +21,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { CurrentAuth } from '../auth/decorators/current-auth.decorator';
+import { Authenticated, CurrentAuth } from '../auth';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiHeader } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toDatabaseTimestamp } from '../database/columns';
-import { DatabaseService, SqlExecutor, SqlParameter } from '../database/database.service';
+import { toDatabaseTimestamp, DatabaseService, SqlExecutor, SqlParameter } from '../database';
 import { Scope } from './entities/membership.entity';
 import { Membership, MembershipChanges } from './membership';
 import { MEMBERSHIP_COLUMNS, MembershipRow, toMembership } from './membership.table';

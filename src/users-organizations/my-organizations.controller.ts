@@ -1,8 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { BearerContext } from '../auth/auth-context';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { CurrentBearer } from '../auth/decorators/current-auth.decorator';
+import { type BearerContext, Authenticated, CurrentBearer } from '../auth';
 import { MyOrganizationListEnvelope } from './dto/my-organization.response';
 import { MyOrganizationsRepository } from './my-organizations.repository';
 

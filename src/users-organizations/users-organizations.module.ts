@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CataloguesModule } from '../catalogues/catalogues.module';
+import { CataloguesModule } from '../catalogues';
 import { MembershipEntity } from './entities/membership.entity';
 import { MyOrganizationsController } from './my-organizations.controller';
 import { MyOrganizationsRepository } from './my-organizations.repository';

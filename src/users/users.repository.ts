@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { emailKey } from '../common/validation/email-key';
-import { toDatabaseTimestamp } from '../database/columns';
-import { isUniqueViolation } from '../database/database-errors';
-import { DatabaseService, SqlExecutor } from '../database/database.service';
+import { toDatabaseTimestamp, isUniqueViolation, DatabaseService, SqlExecutor } from '../database';
 
 export interface UserRecord {
   id: number;

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsSafeInteger } from '../../common/validation/validators';
 import { QueryInteger } from '../../common/validation/query';
-import { AuditAction, AuditEvent } from '../../audit/audit-event';
+import { AuditAction, AuditEvent } from '../../audit';
 
 export const AUDIT_PAGE_DEFAULT = 50;
 

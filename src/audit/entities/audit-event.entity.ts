@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { idColumn, timestampColumn } from '../../database/columns';
+import { idColumn, timestampColumn } from '../../database';
 
 /** One membership or session change: who, what, before and after, in which request. */
 @Entity({ name: 'audit_events' })

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { idColumn, timestampColumn } from '../../database/columns';
+import { idColumn, timestampColumn } from '../../database';
 
 /** An opened session: the organization a user acts in, until it expires or is revoked. */
 @Entity({ name: 'sessions' })

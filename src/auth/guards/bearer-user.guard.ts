@@ -3,7 +3,7 @@ import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { requestIdOf } from '../../common/http/request-id.middleware';
 import { emailKey } from '../../common/validation/email-key';
-import { UsersRepository } from '../../users/users.repository';
+import { UsersRepository } from '../../users';
 import type { AuthenticatedRequest } from '../authenticated-request';
 import { INVALID_TOKEN_CHALLENGE } from './bearer-auth.guard';
 

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { idColumn } from '../../database/columns';
-import { OrganizationEntity } from '../../organizations/entities/organization.entity';
+import { idColumn } from '../../database';
+import { OrganizationEntity } from '../../organizations';
 
 /** A team inside one organization; permission ids point here. */
 @Entity({ name: 'organization_groups' })

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { timestampColumn } from '../../database/columns';
+import { timestampColumn } from '../../database';
 
 /** A global catalogue of labels. */
 @Entity({ name: 'professions' })

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
-import type { LogLevel } from '../../config/environment';
+import type { LogLevel } from '../../config';
 import { clientAddress } from '../http/client-address';
 import { requestIdOf } from '../http/request-id.middleware';
 

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import type { AppConfig } from '../../config/app-config';
+import type { AppConfig } from '../../config';
 import { createHttpLogger } from './http-logger';
 
 /** The request log middleware; create-app mounts it first, so every request gets its line. */

@@ -11,7 +11,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../../config';
 import { AppException } from '../errors/app.exception';
 import { clientAddress } from '../http/client-address';
 import { ErrorCode } from '../errors/error-code';

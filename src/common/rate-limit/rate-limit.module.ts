@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../../config';
 import {
   ADDRESS_THROTTLER,
   AddressRateLimitGuard,

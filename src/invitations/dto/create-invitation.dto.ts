@@ -8,8 +8,8 @@ import {
   PermissionsProperty,
   ProfessionIdProperty,
   ScopeProperty,
-} from '../../users-organizations/dto/membership-properties';
-import { Scope } from '../../users-organizations/entities/membership.entity';
+  Scope,
+} from '../../users-organizations';
 
 export const DEFAULT_INVITATION_SECONDS = 7 * 24 * 3600;
 export const MAX_INVITATION_SECONDS = 30 * 24 * 3600;

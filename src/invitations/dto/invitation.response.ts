@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PermissionsView } from '../../users-organizations/dto/membership.response';
-import { Scope } from '../../users-organizations/entities/membership.entity';
+import { PermissionsView, Scope } from '../../users-organizations';
 import { Invitation, InvitationStatus, invitationStatus } from '../invitation';
 
 const DATE_TIME = { type: 'string', format: 'date-time' } as const;

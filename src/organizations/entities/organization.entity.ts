@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { timestampColumn } from '../../database/columns';
+import { timestampColumn } from '../../database';
 
 @Entity({ name: 'organizations' })
 export class OrganizationEntity {

@@ -1,9 +1,8 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { idColumn, timestampColumn } from '../../database/columns';
-import { OrganizationGroupEntity } from '../../catalogues/entities/organization-group.entity';
-import { OrganizationEntity } from '../../organizations/entities/organization.entity';
-import { ProfessionEntity } from '../../catalogues/entities/profession.entity';
-import { UserEntity } from '../../users/entities/user.entity';
+import { idColumn, timestampColumn } from '../../database';
+import { OrganizationGroupEntity, ProfessionEntity } from '../../catalogues';
+import { OrganizationEntity } from '../../organizations';
+import { UserEntity } from '../../users';
 
 export enum Scope {
   Administrator = 1,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ChangeRecorder } from '../../audit/change-recorder';
-import { SessionsRepository } from '../../auth/sessions.repository';
+import { ChangeRecorder } from '../../audit';
+import { SessionsRepository } from '../../auth';
 import { ErrorCode } from '../../common/errors/error-code';
-import type { SqlExecutor } from '../../database/database.service';
+import type { SqlExecutor } from '../../database';
 import { Scope } from '../entities/membership.entity';
 import type { Membership } from '../membership';
 import type { MemberContext } from '../member-context';

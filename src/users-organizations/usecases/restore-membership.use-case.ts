@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ChangeRecorder } from '../../audit/change-recorder';
+import { ChangeRecorder } from '../../audit';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { UsersRepository } from '../../users/users.repository';
+import { UsersRepository } from '../../users';
 import type { MemberContext } from '../member-context';
 import { MembershipAccess } from '../membership-access';
 import { membershipChange, MembershipResult, membershipResult } from '../membership-change';

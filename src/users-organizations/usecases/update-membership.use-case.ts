@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ChangeRecorder } from '../../audit/change-recorder';
-import type { SqlExecutor } from '../../database/database.service';
+import { ChangeRecorder } from '../../audit';
+import type { SqlExecutor } from '../../database';
 import {
   effectiveChanges,
   etagOf,

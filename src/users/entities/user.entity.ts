@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { timestampColumn } from '../../database/columns';
+import { timestampColumn } from '../../database';
 
 @Entity({ name: 'users' })
 @Index('UQ_users_subject', ['subject'], { unique: true })

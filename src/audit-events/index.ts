@@ -1,0 +1,2 @@
+/** GET /audit-events: the trail as administrators read it. */
+export * from './audit-events.module';

@@ -1,0 +1,12 @@
+/**
+ * Authentication: the access token, sessions, and the guard chain other modules put on their
+ * routes with `@Authenticated()`.
+ */
+export * from './auth-context';
+export * from './auth.module';
+export * from './decorators/authenticated.decorator';
+export * from './decorators/current-auth.decorator';
+export * from './entities/session.entity';
+export * from './session-context';
+export * from './sessions.repository';
+export * from './sessions.service';

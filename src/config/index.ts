@@ -1,0 +1,4 @@
+/** The typed, validated configuration. */
+export * from './app-config';
+export * from './config.module';
+export * from './environment';

@@ -1,0 +1,6 @@
+/** Invitations (DESIGN 8b): the way into an organization. */
+export * from './entities/invitation.entity';
+export * from './invitation';
+export * from './invitation-events';
+export * from './invitation-token';
+export * from './invitations.module';

@@ -1,0 +1,3 @@
+/** The organizations table. */
+export * from './entities/organization.entity';
+export * from './organizations.module';
