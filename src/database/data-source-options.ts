@@ -9,6 +9,7 @@ import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-Creat
 import { UsersFromSignIns1764547200000 } from './migrations/1764547200000-UsersFromSignIns';
 import { CreateInvitations1764547260000 } from './migrations/1764547260000-CreateInvitations';
 import { AddRetentionIndexes1764900000000 } from './migrations/1764900000000-AddRetentionIndexes';
+import { AlignSchemaWithEntities1764950000000 } from './migrations/1764950000000-AlignSchemaWithEntities';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   UsersFromSignIns1764547200000,
   CreateInvitations1764547260000,
   AddRetentionIndexes1764900000000,
+  AlignSchemaWithEntities1764950000000,
 ];
 
 interface SqliteConnection {

@@ -9,6 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { AppConfig, DatabaseConfig } from '../config';
 import { permanentConnectProblem } from './database-errors';
+import { adaptEntitiesToSqlite } from './sqlite-dialect';
 
 /** Called after each successful connection and migration run. */
 export type DatabaseConnectedHook = (dataSource: DataSource) => Promise<void>;
@@ -72,6 +73,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
         // initialize() rebuilds the subscriber list: keep those other modules added at start.
         const added = [...this.dataSource.subscribers];
         await this.dataSource.initialize();
+        adaptEntitiesToSqlite(this.dataSource);
         for (const subscriber of added) {
           if (!this.dataSource.subscribers.includes(subscriber)) {
             this.dataSource.subscribers.push(subscriber);

@@ -5,3 +5,4 @@ export * from './database-connector';
 export * from './database-errors';
 export * from './database.module';
 export * from './database.service';
+export * from './sqlite-dialect';

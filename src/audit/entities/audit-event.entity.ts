@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database';
+import { OrganizationEntity } from '../../organizations';
 
 /** One membership or session change: who, what, before and after, in which request. */
 @Entity({ name: 'audit_events' })
@@ -13,6 +14,10 @@ export class AuditEventEntity {
 
   @Column(idColumn())
   organizationId!: number;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_audit_events_organization' })
+  organization?: OrganizationEntity;
 
   @Column(idColumn({ nullable: true }))
   actorUserId!: number | null;

@@ -1,5 +1,7 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database';
+import { OrganizationEntity } from '../../organizations';
+import { UserEntity } from '../../users';
 
 /** An opened session: the organization a user acts in, until it expires or is revoked. */
 @Entity({ name: 'sessions' })
@@ -14,8 +16,16 @@ export class SessionEntity {
   @Column(idColumn())
   userId!: number;
 
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'userId', foreignKeyConstraintName: 'FK_sessions_user' })
+  user?: UserEntity;
+
   @Column(idColumn())
   organizationId!: number;
+
+  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_sessions_organization' })
+  organization?: OrganizationEntity;
 
   @Column(timestampColumn())
   createdAt!: Date;

@@ -15,6 +15,8 @@ export enum Scope {
 @Index('IDX_memberships_organization_scope', ['organizationId', 'scope', 'deletedAt'])
 @Index('IDX_memberships_organization_active', ['organizationId', 'deletedAt', 'id'])
 @Index('IDX_memberships_organization_id', ['organizationId', 'id'])
+@Index('IDX_memberships_profession', ['professionId'])
+@Index('IDX_memberships_group', ['permissionGroupId'])
 export class MembershipEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;
@@ -65,7 +67,7 @@ export class MembershipEntity {
   manageGroupIds!: number[];
 
   /** Bumped by every real change; the ETag and the conditional update rely on it. */
-  @Column({ type: 'int' })
+  @Column({ type: 'int', default: 1 })
   version!: number;
 
   @Column(timestampColumn())
