@@ -15,6 +15,7 @@ const MODULES = [
   'health',
   'invitations',
   'organizations',
+  'retention',
   'users',
   'users-organizations',
 ];

@@ -15,7 +15,7 @@ import { InvitationsModule } from './invitations';
 import { OrganizationsModule } from './organizations';
 import { UsersModule } from './users';
 import { MemberSessionResolver, UsersOrganizationsModule } from './users-organizations';
-import { RetentionModule } from './retention/retention.module';
+import { RetentionModule } from './retention';
 
 @Module({})
 export class AppModule {

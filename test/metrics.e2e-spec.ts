@@ -1,4 +1,4 @@
-import { statementOperation } from '../src/common/metrics/database-metrics';
+import { statementOperation } from '../src/database/database-metrics';
 import { UNMATCHED_ROUTE } from '../src/common/metrics/route-templates';
 import { DatabaseService } from '../src/database/database.service';
 import { ENGINES, Engine } from './support/databases';

@@ -259,7 +259,7 @@ describe('npm run purge', () => {
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
-        [join(__dirname, '..', 'dist', 'retention', 'purge.cli.js')],
+        [join(__dirname, '..', 'dist', 'cli', 'purge.js')],
         { env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: urlOf(t) } },
         (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
 import { DATABASE_CONNECTED, DatabaseConnectedHook, DatabaseConnector } from './database-connector';
+import { DatabaseMetrics } from './database-metrics';
 import { DatabaseService } from './database.service';
 
 export interface DatabaseModuleOptions {
@@ -38,7 +39,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [DatabaseService, DatabaseConnector, hook],
+      providers: [DatabaseService, DatabaseConnector, DatabaseMetrics, hook],
       exports: [DatabaseService, DatabaseConnector],
     };
   }

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '../config';
 
 /** What the purge deletes: rows of `table` whose `column` is older than the kept days. */
 export interface PurgeTarget {

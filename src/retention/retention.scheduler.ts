@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config';
 import { RetentionService } from './retention.service';
 
 export const RETENTION_JOB = 'retention-purge';

@@ -1,8 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { toDatabaseTimestamp } from '../database/columns';
-import { DatabaseService, SqlExecutor } from '../database/database.service';
+import { AppConfig } from '../config';
+import { toDatabaseTimestamp, DatabaseService, SqlExecutor } from '../database';
 import { PURGE_TARGETS, PurgeTarget } from './purge-targets';
 
 /** Rows one DELETE removes at most: the longest any purge statement holds its row locks. */

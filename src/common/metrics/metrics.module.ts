@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { DatabaseMetrics } from './database-metrics';
 import { MetricsServer } from './metrics.server';
 import { MetricsService } from './metrics.service';
 
@@ -10,7 +9,7 @@ import { MetricsService } from './metrics.service';
  */
 @Global()
 @Module({
-  providers: [MetricsService, DatabaseMetrics, MetricsServer],
+  providers: [MetricsService, MetricsServer],
   exports: [MetricsService],
 })
 export class MetricsModule {}

@@ -9,7 +9,7 @@ import {
   HistogramConfiguration,
   Registry,
 } from 'prom-client';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../../config';
 
 /** Where Prometheus scrapes, on the app's port or on METRICS_PORT. */
 export const METRICS_PATH = '/metrics';

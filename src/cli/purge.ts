@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../config/app-config';
-import { buildDataSourceOptions } from '../database/data-source-options';
-import { DatabaseService } from '../database/database.service';
-import { RetentionService } from './retention.service';
+import { ConfigError, loadConfig } from '../config';
+import { buildDataSourceOptions, DatabaseService } from '../database';
+import { RetentionService } from '../retention';
 
 /** `npm run purge`: one purge now, against DATABASE_URL (an instance's lock is respected). */
 async function main(): Promise<void> {

@@ -1,9 +1,9 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Histogram } from 'prom-client';
-import { DatabaseService } from '../../database/database.service';
-import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../database/sql-statements';
-import { MetricsService } from './metrics.service';
+import { DatabaseService } from './database.service';
+import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from './sql-statements';
+import { MetricsService } from '../common/metrics/metrics.service';
 
 const OPERATIONS = new Map([
   ['SELECT', 'select'],
