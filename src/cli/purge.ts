@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config';
-import { buildDataSourceOptions, DatabaseService } from '../database';
+import { buildDataSourceOptions, DatabaseService, sqlEngineFor } from '../database';
 import { RetentionService } from '../retention';
 
 /** `npm run purge`: one purge now, against DATABASE_URL (an instance's lock is respected). */
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   try {
     const result = await new RetentionService(
-      new DatabaseService(dataSource, config),
+      new DatabaseService(sqlEngineFor(dataSource, config), dataSource),
       config,
     ).purge();
     console.log(

@@ -1,10 +1,12 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config';
 import { buildDataSourceOptions } from './data-source-options';
 import { DATABASE_CONNECTED, DatabaseConnectedHook, DatabaseConnector } from './database-connector';
 import { DatabaseMetrics } from './database-metrics';
-import { DatabaseService } from './database.service';
+import { DatabaseService, sqlEngineFor } from './database.service';
+import { SQL_ENGINE } from './sql-engine';
 
 export interface DatabaseModuleOptions {
   /**
@@ -39,7 +41,13 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [DatabaseService, DatabaseConnector, DatabaseMetrics, hook],
+      providers: [
+        { provide: SQL_ENGINE, inject: [DataSource, AppConfig], useFactory: sqlEngineFor },
+        DatabaseService,
+        DatabaseConnector,
+        DatabaseMetrics,
+        hook,
+      ],
       exports: [DatabaseService, DatabaseConnector],
     };
   }

@@ -1,45 +1,105 @@
 import { performance } from 'node:perf_hooks';
-import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2';
-import type { QueryRunner } from 'typeorm';
-import { published, publishStatement, SqlExecutor, SqlParameter } from './sql-statements';
+import type { PoolConnection, ResultSetHeader } from 'mysql2';
+import type { DataSource } from 'typeorm';
+import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
+import type { DatabaseDeadlines } from '../config';
+import {
+  ConnectionAcquireTimeoutError,
+  DatabaseNotConnectedError,
+  PoolUsage,
+  SqlEngine,
+  StatementTimeoutError,
+} from './sql-engine';
+import { publishStatement, SqlExecutor, SqlParameter } from './sql-statements';
 
-export class ConnectionAcquireTimeoutError extends Error {
-  override name = 'ConnectionAcquireTimeoutError';
+const FOR_UPDATE = ' FOR UPDATE';
+const FOR_SHARE = ' LOCK IN SHARE MODE';
+
+/**
+ * MySQL/MariaDB: statements go straight to the mysql2 pool TypeORM opened (TypeORM keeps the
+ * schema, the migrations and the connection settings), checked out through MysqlDriver's public
+ * obtainMasterConnection() under this engine's pool deadline, and sent as prepared statements
+ * under its statement deadline.
+ */
+export class MysqlEngine implements SqlEngine {
+  readonly name = 'mysql';
+  readonly forUpdate = FOR_UPDATE;
+  readonly forShare = FOR_SHARE;
+  /** Counted here rather than read off mysql2's private pool fields. */
+  private readonly counts: PoolUsage = { inUse: 0, waiting: 0 };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deadlines: DatabaseDeadlines,
+  ) {}
+
+  usage(): PoolUsage {
+    return { ...this.counts };
+  }
+
+  async session<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    const executor = await this.connect();
+    try {
+      return await work(executor);
+    } finally {
+      executor.release();
+    }
+  }
+
+  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    const executor = await this.connect();
+    try {
+      await executor.control('START TRANSACTION');
+      const result = await work(executor);
+      await executor.control('COMMIT');
+      return result;
+    } catch (error) {
+      // A closed connection has rolled back already; on a live one, a failed ROLLBACK leaves
+      // the connection in doubt, so it is closed rather than handed to the next request.
+      if (!executor.isClosed) await executor.control('ROLLBACK').catch(() => executor.close());
+      throw error;
+    } finally {
+      executor.release();
+    }
+  }
+
+  private async connect(): Promise<MysqlExecutor> {
+    if (!this.dataSource.isInitialized) throw new DatabaseNotConnectedError();
+    const driver = this.dataSource.driver as MysqlDriver;
+    this.counts.waiting++;
+    let connection: PoolConnection;
+    try {
+      connection = await acquire(driver, this.deadlines.poolTimeoutMs);
+    } finally {
+      this.counts.waiting--;
+    }
+    this.counts.inUse++;
+    return new MysqlExecutor(connection, this.deadlines.statementTimeoutMs, () => {
+      this.counts.inUse--;
+    });
+  }
 }
-
-/** A statement outlived its deadline; its connection was closed, which rolls it back. */
-export class StatementTimeoutError extends Error {
-  override name = 'StatementTimeoutError';
-  readonly code = 'PROTOCOL_SEQUENCE_TIMEOUT';
-}
-
-/** The app runs but has not (re)connected yet: answered as 503, like any outage. */
-export class DatabaseNotConnectedError extends Error {
-  override name = 'DatabaseNotConnectedError';
-}
-
-export const LOCKS = {
-  mysql: { forUpdate: ' FOR UPDATE', forShare: ' LOCK IN SHARE MODE' },
-  sqlite: { forUpdate: '', forShare: '' },
-} as const;
 
 /** Gets a pooled connection, or gives up after a deadline (a late one goes straight back). */
-export function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
+function acquire(driver: MysqlDriver, timeoutMs: number): Promise<PoolConnection> {
   return new Promise((resolve, reject) => {
     let expired = false;
     const timer = setTimeout(() => {
       expired = true;
       reject(new ConnectionAcquireTimeoutError());
     }, timeoutMs);
-    pool.getConnection((error, connection) => {
-      if (expired) {
-        connection?.release();
-        return;
-      }
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(connection);
-    });
+    (driver.obtainMasterConnection() as Promise<PoolConnection>).then(
+      (connection) => {
+        if (expired) return connection.release();
+        clearTimeout(timer);
+        resolve(connection);
+      },
+      (error: unknown) => {
+        if (expired) return;
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new DatabaseNotConnectedError(String(error)));
+      },
+    );
   });
 }
 
@@ -49,9 +109,9 @@ export function acquire(pool: Pool, timeoutMs: number): Promise<PoolConnection> 
  * statement, PREPARE included. A statement past its deadline closes the connection: the server
  * rolls back, and nothing queued behind the lost answer waits for it.
  */
-export class MysqlExecutor implements SqlExecutor {
-  readonly forUpdate = LOCKS.mysql.forUpdate;
-  readonly forShare = LOCKS.mysql.forShare;
+class MysqlExecutor implements SqlExecutor {
+  readonly forUpdate = FOR_UPDATE;
+  readonly forShare = FOR_SHARE;
   readonly engine = 'mysql';
   private closed = false;
   private returned = false;
@@ -131,23 +191,5 @@ export class MysqlExecutor implements SqlExecutor {
       if (prepared) this.connection.execute({ sql, values }, done);
       else this.connection.query({ sql, values }, done);
     });
-  }
-}
-
-export class SqliteExecutor implements SqlExecutor {
-  readonly forUpdate = LOCKS.sqlite.forUpdate;
-  readonly forShare = LOCKS.sqlite.forShare;
-  readonly engine = 'sqlite';
-
-  constructor(private readonly runner: QueryRunner) {}
-
-  async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    const result = await published(sql, () => this.runner.query(sql, parameters, true));
-    return (result.records ?? []) as Row[];
-  }
-
-  async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    const result = await published(sql, () => this.runner.query(sql, parameters, true));
-    return result.affected ?? 0;
   }
 }
