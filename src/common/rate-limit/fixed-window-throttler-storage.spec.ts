@@ -1,4 +1,4 @@
-import { FixedWindowThrottlerStorage } from './rate-limit.store';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler-storage';
 
 describe('FixedWindowThrottlerStorage', () => {
   beforeEach(() => {
