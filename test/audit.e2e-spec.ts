@@ -5,7 +5,7 @@ import { countAuditEvents, newRequestId, storedAuditEvents } from './support/aud
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
 import { acceptByToken, INVITATIONS, invite, issued, verifiedBearer } from './support/invitations';
-import { createTeam, loginTeam, Team } from './support/organization';
+import { teamWithSessions, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
 
@@ -44,13 +44,13 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
   afterAll(() => t.close());
 
   beforeEach(async () => {
-    team = await createTeam(t);
     ({
+      team,
       admin: asAdmin,
       manager: asManager,
       reader: asReader,
       plain: asPlain,
-    } = await loginTeam(t, team));
+    } = await teamWithSessions(t));
   });
 
   const patch = (userId: number | string, headers: Headers, body: object) =>

@@ -1,7 +1,7 @@
 import { Scope, MembershipEntity } from '../src/users-organizations/entities/membership.entity';
 import { createTestDatabase, ENGINES, TestDatabase } from './support/databases';
 import { createMember, createOrganization } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { secondInstance, startTestApp, TestApp } from './support/test-app';
 
 const USERS = '/users-organizations/v1/rs/users';
 const ROUNDS = 12;
@@ -23,10 +23,7 @@ describe.each(ENGINES)('the last-administrator race across two instances on %s',
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     first = await startTestApp(engine, { databaseUrl: database.url });
-    second =
-      engine === 'mariadb'
-        ? await startTestApp(engine, { databaseUrl: database.url, demo: false })
-        : first;
+    second = engine === 'mariadb' ? await secondInstance(first) : first;
   });
   afterAll(async () => {
     if (second !== first) await second?.close();

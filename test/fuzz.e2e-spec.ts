@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { MembershipEntity, Scope } from '../src/users-organizations/entities/membership.entity';
 import { ENGINES } from './support/databases';
-import { membershipRow } from './support/factories';
+import { membershipRow, MembershipState, membershipState, sortedIds } from './support/factories';
 import { createTeam, Team } from './support/organization';
 import { InvitationEntity } from '../src/invitations/entities/invitation.entity';
 import { acceptById, acceptByToken, INVITATIONS, verifiedBearer } from './support/invitations';
@@ -48,21 +48,8 @@ const NO_RATE_LIMITS = {
 type Headers = Record<string, string>;
 type Actor = 'admin' | 'manager' | 'reader' | 'plain';
 
-interface Projection {
-  scope: number;
-  firstName: string;
-  lastName: string;
-  professionId: number | null;
-  permissions: { group: number | null; read: number[]; manage: number[] };
-}
-
-const project = (row: MembershipEntity): Projection => ({
-  scope: row.scope,
-  firstName: row.firstName,
-  lastName: row.lastName,
-  professionId: row.professionId,
-  permissions: { group: row.permissionGroupId, read: row.readGroupIds, manage: row.manageGroupIds },
-});
+type Projection = MembershipState;
+const project = membershipState;
 
 const view = (row: MembershipEntity) => ({
   userId: row.userId,
@@ -72,8 +59,6 @@ const view = (row: MembershipEntity) => ({
   updatedAt: row.updatedAt.toISOString(),
   createdAt: row.createdAt.toISOString(),
 });
-
-const sortedIds = (ids: number[]) => [...ids].sort((left, right) => left - right);
 
 /** What is wrong with a response on its own: its status, and for an error its problem body. */
 function responseViolations(response: Response): string[] {

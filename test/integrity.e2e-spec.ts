@@ -1,10 +1,16 @@
 import type { Response } from 'supertest';
 import { MembershipEntity, Scope } from '../src/users-organizations/entities/membership.entity';
 import { createTestDatabase, TestDatabase } from './support/databases';
-import { createMember, createOrganization, membershipRow } from './support/factories';
+import {
+  createMember,
+  createOrganization,
+  membershipRow,
+  membershipState,
+  sortedIds,
+} from './support/factories';
 import { createTeam, Team } from './support/organization';
 import { problemViolations } from './support/problem';
-import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, secondInstance, startTestApp, TestApp } from './support/test-app';
 
 /**
  * Integrity under concurrency (issue 4, part 5): two app instances on one MariaDB database, as
@@ -30,16 +36,8 @@ interface Payload {
   permissions: { group: number | null; read: number[]; manage: number[] };
 }
 
-const sortedIds = (ids: number[]) => [...ids].sort((left, right) => left - right);
-
 /** The stored state in the payload's shape, permissions as stored (sorted). */
-const stateOf = (row: MembershipEntity): Payload => ({
-  firstName: row.firstName,
-  lastName: row.lastName,
-  professionId: row.professionId,
-  scope: row.scope,
-  permissions: { group: row.permissionGroupId, read: row.readGroupIds, manage: row.manageGroupIds },
-});
+const stateOf: (row: MembershipEntity) => Payload = membershipState;
 
 const normalized = (payload: Payload): Payload => ({
   ...payload,
@@ -75,11 +73,7 @@ describe('integrity under concurrency: two instances on one mariadb database', (
   beforeAll(async () => {
     database = await createTestDatabase('mariadb');
     first = await startTestApp('mariadb', { databaseUrl: database.url, env: NO_RATE_LIMITS });
-    second = await startTestApp('mariadb', {
-      databaseUrl: database.url,
-      demo: false,
-      env: NO_RATE_LIMITS,
-    });
+    second = await secondInstance(first, { env: NO_RATE_LIMITS });
   });
   afterAll(async () => {
     await second?.close();

@@ -16,7 +16,7 @@ import {
   verifiedBearer,
 } from './support/invitations';
 import { createTeam, loginTeam, Team } from './support/organization';
-import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
+import { NO_RATE_LIMITS, secondInstance, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
 
 const USERS = '/users-organizations/v1/rs/users';
@@ -701,12 +701,7 @@ describe.each(ENGINES)('invitations on %s', (engine) => {
 
   describe('users from verified sign-ins only', () => {
     it('twelve concurrent first requests from two instances make one user', async () => {
-      const { database } = t.config;
-      const second = await startTestApp(engine, {
-        databaseUrl: database.type === 'mysql' ? database.url : `sqlite:${database.path}`,
-        demo: false,
-        env: NO_RATE_LIMITS,
-      });
+      const second = await secondInstance(t, { env: NO_RATE_LIMITS });
       try {
         const { subject, email } = fresh('first-sign-in');
         const bearer = verifiedBearer(subject, email);

@@ -9,7 +9,7 @@ import {
   createOrganization,
   membershipRow,
 } from './support/factories';
-import { createTeam, loginTeam, Team } from './support/organization';
+import { createTeam, teamWithSessions, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 
 const USERS = '/users-organizations/v1/rs/users';
@@ -47,13 +47,13 @@ describe.each(ENGINES)('members API on %s', (engine) => {
   afterAll(() => t.close());
 
   beforeEach(async () => {
-    team = await createTeam(t);
     ({
+      team,
       admin: asAdmin,
       manager: asManager,
       reader: asReader,
       plain: asPlain,
-    } = await loginTeam(t, team));
+    } = await teamWithSessions(t));
   });
 
   const list = (headers: Headers, query: Record<string, string | number> = {}) =>

@@ -3,7 +3,7 @@ import { MembershipEntity } from '../src/users-organizations/entities/membership
 import { MEMBERSHIP_VIEW_FIELDS } from './support/contract';
 import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
-import { createTeam, loginTeam, Team } from './support/organization';
+import { teamWithSessions, Team } from './support/organization';
 import { startTestApp, TestApp } from './support/test-app';
 
 const USERS = '/users-organizations/v1/rs/users';
@@ -22,13 +22,13 @@ describe.each(ENGINES)('PATCH %s/users/{userId} on %s', (engine) => {
   afterAll(() => t.close());
 
   beforeEach(async () => {
-    team = await createTeam(t);
     ({
+      team,
       admin: asAdmin,
       manager: asManager,
       reader: asReader,
       plain: asPlain,
-    } = await loginTeam(t, team));
+    } = await teamWithSessions(t));
   });
 
   const patch = (userId: number | string, headers: Record<string, string>, body: unknown) =>

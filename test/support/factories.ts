@@ -82,3 +82,29 @@ export async function membershipRow(
 ) {
   return dataSource.getRepository(MembershipEntity).findOneByOrFail({ userId, organizationId });
 }
+
+/** A membership's profile, role and permissions as the API shows them (lists as stored: sorted). */
+export interface MembershipState {
+  scope: number;
+  firstName: string;
+  lastName: string;
+  professionId: number | null;
+  permissions: { group: number | null; read: number[]; manage: number[] };
+}
+
+export function membershipState(row: MembershipEntity): MembershipState {
+  return {
+    scope: row.scope,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    professionId: row.professionId,
+    permissions: {
+      group: row.permissionGroupId,
+      read: row.readGroupIds,
+      manage: row.manageGroupIds,
+    },
+  };
+}
+
+/** Ascending numeric order, as the API returns id lists. */
+export const sortedIds = (ids: number[]) => [...ids].sort((left, right) => left - right);

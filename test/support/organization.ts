@@ -67,3 +67,9 @@ export async function loginTeam(t: TestApp, team: Team) {
     plain: await login(team.plain),
   };
 }
+
+/** A fresh team, and each of its four members' session headers: what most suites start from. */
+export async function teamWithSessions(t: TestApp) {
+  const team = await createTeam(t);
+  return { team, ...(await loginTeam(t, team)) };
+}

@@ -80,3 +80,16 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
     },
   };
 }
+
+/**
+ * Another instance of the app on the same database as `t`, as a second replica behind a
+ * balancer would be (no demo data loaded twice). Closing it leaves the database to `t`.
+ */
+export function secondInstance(t: TestApp, options: TestAppOptions = {}): Promise<TestApp> {
+  const { database } = t.config;
+  return startTestApp(t.engine, {
+    ...options,
+    databaseUrl: database.type === 'mysql' ? database.url : `sqlite:${database.path}`,
+    demo: false,
+  });
+}
