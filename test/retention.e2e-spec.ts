@@ -114,8 +114,18 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     const result = await retention(t).purge();
     expect(result).toEqual({
       ran: true,
-      deleted: { 'expired sessions': 2, 'revoked sessions': 1, 'audit events': 2 },
-      batches: { 'expired sessions': 1, 'revoked sessions': 1, 'audit events': 1 },
+      deleted: {
+        'expired sessions': 2,
+        'revoked sessions': 1,
+        'expired invitations': 0,
+        'audit events': 2,
+      },
+      batches: {
+        'expired sessions': 1,
+        'revoked sessions': 1,
+        'expired invitations': 1,
+        'audit events': 1,
+      },
     });
     expect(await sessionIds(t, 'keep-')).toEqual([
       'keep-active',
@@ -128,8 +138,41 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect((await retention(t).purge()).deleted).toEqual({
       'expired sessions': 0,
       'revoked sessions': 0,
+      'expired invitations': 0,
       'audit events': 0,
     });
+  });
+
+  it('deletes invitations 30 days after they expired, never an accepted one', async () => {
+    const t = await app(engine);
+    const insert = (email: string, expiredDaysAgo: number, acceptedAt: string | null) =>
+      database(t).execute(
+        'INSERT INTO `invitations` (`organizationId`, `email`, `emailKey`, `scope`, `firstName`, ' +
+          '`lastName`, `readGroupIds`, `manageGroupIds`, `tokenHash`, `expiresAt`, `acceptedAt`, ' +
+          "`acceptedByUserId`, `createdAt`, `updatedAt`) VALUES (1, ?, ?, 2, 'F', 'L', '[]', '[]', ?, ?, ?, ?, ?, ?)",
+        [
+          email,
+          email,
+          randomBytes(32).toString('hex'),
+          ago(expiredDaysAgo),
+          acceptedAt,
+          acceptedAt === null ? null : ALICE,
+          ago(expiredDaysAgo + 7),
+          ago(expiredDaysAgo + 7),
+        ],
+      );
+    await insert('purge-31@retention.example', 31, null);
+    await insert('keep-29@retention.example', 29, null);
+    await insert('keep-accepted-40@retention.example', 40, ago(45));
+    const result = await retention(t).purge();
+    expect(result.deleted['expired invitations']).toBe(1);
+    const left = await database(t).query<{ email: string }>(
+      "SELECT `email` FROM `invitations` WHERE `email` LIKE '%@retention.example' ORDER BY `email`",
+    );
+    expect(left.map((row) => row.email)).toEqual([
+      'keep-29@retention.example',
+      'keep-accepted-40@retention.example',
+    ]);
   });
 
   it('keeps audit rows forever by default, and deletes in batches of at most 1,000 rows', async () => {
@@ -148,10 +191,18 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     } finally {
       diagnosticsChannel.unsubscribe(SQL_STATEMENT_CHANNEL.name, record);
     }
-    expect(result.deleted).toEqual({ 'expired sessions': 2_500, 'revoked sessions': 0 });
-    // 1,000 + 1,000 + 500, then the revoked sessions' one empty batch.
-    expect(result.batches).toEqual({ 'expired sessions': 3, 'revoked sessions': 1 });
-    expect(deletes).toHaveLength(4);
+    expect(result.deleted).toEqual({
+      'expired sessions': 2_500,
+      'revoked sessions': 0,
+      'expired invitations': 0,
+    });
+    // 1,000 + 1,000 + 500, then one empty batch each for revoked sessions and invitations.
+    expect(result.batches).toEqual({
+      'expired sessions': 3,
+      'revoked sessions': 1,
+      'expired invitations': 1,
+    });
+    expect(deletes).toHaveLength(5);
     for (const sql of deletes) expect(sql).toContain(`LIMIT ${PURGE_BATCH_SIZE}`);
     expect(await sessionIds(t, 'batch')).toEqual([]);
     expect(await auditRequestIds(t, 'audit-')).toEqual(['audit-ancient']);
@@ -265,7 +316,9 @@ describe('npm run purge', () => {
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
       );
     });
-    expect(output).toContain('Purged: 4 expired sessions, 0 revoked sessions.');
+    expect(output).toContain(
+      'Purged: 4 expired sessions, 0 revoked sessions, 0 expired invitations.',
+    );
     expect(await sessionIds(t, 'cli')).toEqual([]);
   });
 });

@@ -9,15 +9,15 @@ export interface PurgeTarget {
   column: string;
   /** Days a row is kept after `column`; null: this target is not purged. */
   keepDays(config: AppConfig): number | null;
+  /** A further condition a row must meet to go (SQL over the table's own columns). */
+  also?: string;
 }
 
 export const SESSION_RETENTION_DAYS = 7;
 
-/**
- * DESIGN section 12. A new target is one more entry here (and an index on its column), e.g.
- * expired invitations, 30 days after they expire:
- *   { name: 'expired invitations', table: 'invitations', column: 'expiresAt', keepDays: () => 30 }
- */
+export const INVITATION_RETENTION_DAYS = 30;
+
+/** DESIGN section 12. A new target is one more entry here (and an index on its column). */
 export const PURGE_TARGETS: readonly PurgeTarget[] = [
   // A session ends when it expires or when it is revoked, whichever comes first: either one
   // past 7 days makes it go. Two targets, so that each batch is a range of one index.
@@ -32,6 +32,14 @@ export const PURGE_TARGETS: readonly PurgeTarget[] = [
     table: 'sessions',
     column: 'revokedAt',
     keepDays: () => SESSION_RETENTION_DAYS,
+  },
+  {
+    // Never accepted (an accepted invitation is the record of how its member joined).
+    name: 'expired invitations',
+    table: 'invitations',
+    column: 'expiresAt',
+    keepDays: () => INVITATION_RETENTION_DAYS,
+    also: '`acceptedAt` IS NULL',
   },
   {
     name: 'audit events',

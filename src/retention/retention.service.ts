@@ -93,8 +93,9 @@ export class RetentionService implements OnApplicationShutdown {
   }
 
   /** The oldest rows first, one index range; SQLite has no DELETE ... LIMIT by default. */
-  private batchStatement({ table, column }: PurgeTarget): string {
-    const where = `\`${column}\` < ? ORDER BY \`${column}\` LIMIT ${PURGE_BATCH_SIZE}`;
+  private batchStatement({ table, column, also }: PurgeTarget): string {
+    const condition = also === undefined ? '' : ` AND ${also}`;
+    const where = `\`${column}\` < ?${condition} ORDER BY \`${column}\` LIMIT ${PURGE_BATCH_SIZE}`;
     return this.database.engine === 'mysql'
       ? `DELETE FROM \`${table}\` WHERE ${where}`
       : `DELETE FROM \`${table}\` WHERE rowid IN (SELECT rowid FROM \`${table}\` WHERE ${where})`;
