@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   fromDatabaseTimestamp,
+  nullableNumber,
   toDatabaseTimestamp,
   DatabaseService,
   SqlExecutor,
@@ -27,8 +28,6 @@ export interface AuditFilters {
   beforeId?: number;
   limit: number;
 }
-
-const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
 /** The audit trail, always read within one organization. */
 @Injectable()

@@ -19,6 +19,11 @@ export const idColumn = (options: ColumnOptions = {}): ColumnOptions => ({
   ...options,
 });
 
+/** A nullable id or count as read from either driver (mysql2 may give BIGINT as a string). */
+export function nullableNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
 /** The text both engines store timestamps as: `YYYY-MM-DD HH:MM:SS.mmm`, UTC. */
 export function toDatabaseTimestamp(date: Date): string {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for every year the app writes

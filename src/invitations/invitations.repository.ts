@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
   fromDatabaseTimestamp,
+  nullableNumber,
   toDatabaseTimestamp,
   DatabaseService,
   SqlExecutor,
   SqlParameter,
 } from '../database';
+import { permissionsOf, permissionValues } from '../users-organizations';
 import { Invitation, InvitationStatus } from './invitation';
 
 interface InvitationRow {
@@ -72,8 +74,6 @@ const COLUMNS = [
   .map((column) => `i.\`${column}\``)
   .join(', ');
 
-const nullableNumber = (value: number | string | null) => (value === null ? null : Number(value));
-
 function toInvitation(row: InvitationRow): StoredInvitation {
   return {
     id: Number(row.id),
@@ -84,11 +84,7 @@ function toInvitation(row: InvitationRow): StoredInvitation {
     firstName: row.firstName,
     lastName: row.lastName,
     professionId: nullableNumber(row.professionId),
-    permissions: {
-      group: nullableNumber(row.permissionGroupId),
-      read: JSON.parse(row.readGroupIds) as number[],
-      manage: JSON.parse(row.manageGroupIds) as number[],
-    },
+    permissions: permissionsOf(row),
     invitedByUserId: nullableNumber(row.invitedByUserId),
     tokenHash: row.tokenHash,
     expiresAt: fromDatabaseTimestamp(row.expiresAt) as Date,
@@ -134,9 +130,7 @@ export class InvitationsRepository {
         invitation.firstName,
         invitation.lastName,
         invitation.professionId,
-        invitation.permissions.group,
-        JSON.stringify(invitation.permissions.read),
-        JSON.stringify(invitation.permissions.manage),
+        ...permissionValues(invitation.permissions),
         invitation.invitedByUserId,
         invitation.tokenHash,
         toDatabaseTimestamp(invitation.expiresAt),

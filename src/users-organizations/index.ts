@@ -14,5 +14,6 @@ export * from './membership-errors';
 export * from './membership-events';
 export * from './membership-references';
 export * from './membership.policy';
+export { permissionsOf, permissionValues } from './membership.table';
 export * from './memberships.repository';
 export * from './users-organizations.module';

@@ -1,5 +1,5 @@
-import { fromDatabaseTimestamp } from '../database';
-import type { Membership } from './membership';
+import { fromDatabaseTimestamp, nullableNumber } from '../database';
+import type { Membership, Permissions } from './membership';
 
 /**
  * The `memberships` table as the hand-written statements see it: one list of its columns,
@@ -77,8 +77,25 @@ function prefixedNames(prefix: string): PrefixedNames {
 
 export const MEMBERSHIP_COLUMNS = membershipColumns('m');
 
-const nullableNumber = (value: number | string | null): number | null =>
-  value === null ? null : Number(value);
+/** The permission columns a memberships (or invitations) row stores them in. */
+export interface PermissionColumns {
+  permissionGroupId: number | string | null;
+  readGroupIds: string;
+  manageGroupIds: string;
+}
+
+export function permissionsOf(row: PermissionColumns): Permissions {
+  return {
+    group: nullableNumber(row.permissionGroupId),
+    read: JSON.parse(row.readGroupIds) as number[],
+    manage: JSON.parse(row.manageGroupIds) as number[],
+  };
+}
+
+/** The values of the permission columns, in their order: group, read list, manage list. */
+export function permissionValues(permissions: Permissions): [number | null, string, string] {
+  return [permissions.group, JSON.stringify(permissions.read), JSON.stringify(permissions.manage)];
+}
 
 export function toMembership(row: MembershipRow): Membership {
   return {
@@ -89,11 +106,7 @@ export function toMembership(row: MembershipRow): Membership {
     firstName: row.firstName,
     lastName: row.lastName,
     professionId: nullableNumber(row.professionId),
-    permissions: {
-      group: nullableNumber(row.permissionGroupId),
-      read: JSON.parse(row.readGroupIds) as number[],
-      manage: JSON.parse(row.manageGroupIds) as number[],
-    },
+    permissions: permissionsOf(row),
     version: Number(row.version),
     createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
     updatedAt: fromDatabaseTimestamp(row.updatedAt) as Date,

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { toDatabaseTimestamp, DatabaseService, SqlExecutor, SqlParameter } from '../database';
 import { Scope } from './entities/membership.entity';
 import { Membership, MembershipChanges } from './membership';
-import { MEMBERSHIP_COLUMNS, MembershipRow, toMembership } from './membership.table';
+import {
+  MEMBERSHIP_COLUMNS,
+  MembershipRow,
+  permissionValues,
+  toMembership,
+} from './membership.table';
 
 export interface MembershipListFilters {
   includeDeleted: boolean;
@@ -133,9 +138,7 @@ export class MembershipsRepository {
         membership.firstName,
         membership.lastName,
         membership.professionId,
-        membership.permissions.group,
-        JSON.stringify(membership.permissions.read),
-        JSON.stringify(membership.permissions.manage),
+        ...permissionValues(membership.permissions),
         createdAt,
         createdAt,
       ],
@@ -256,9 +259,7 @@ export class MembershipsRepository {
         profile.firstName,
         profile.lastName,
         profile.professionId,
-        profile.permissions.group,
-        JSON.stringify(profile.permissions.read),
-        JSON.stringify(profile.permissions.manage),
+        ...permissionValues(profile.permissions),
         toDatabaseTimestamp(updatedAt),
         current.id,
         current.version,
