@@ -12,12 +12,14 @@ const MODULES = [
   'config',
   'database',
   'demo',
+  'events',
   'health',
   'invitations',
   'organizations',
   'retention',
   'users',
   'users-organizations',
+  'webhooks',
 ];
 const alternatives = (names) => `(${names.join('|')})`;
 

@@ -16,6 +16,8 @@ import { OrganizationsModule } from './organizations';
 import { UsersModule } from './users';
 import { MemberSessionResolver, UsersOrganizationsModule } from './users-organizations';
 import { RetentionModule } from './retention';
+import { EventsModule } from './events';
+import { WebhooksModule } from './webhooks';
 
 @Module({})
 export class AppModule {
@@ -44,6 +46,8 @@ export class AppModule {
         OrganizationsModule,
         HealthModule,
         RetentionModule,
+        EventsModule,
+        WebhooksModule,
         ...extraModules,
       ],
     };

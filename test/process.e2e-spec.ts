@@ -39,6 +39,8 @@ const PRODUCTION_BEARER_SECRET = 'production-bearer-secret-0123456789abcdef-xyz'
 const PRODUCTION_SESSION_SECRET = 'production-session-secret-0123456789abcdef-xyz';
 const SCHEMA_TABLES = [
   'audit_events',
+  'event_broker_queue',
+  'event_relay_leases',
   'invitations',
   'memberships',
   'organization_groups',
@@ -46,6 +48,9 @@ const SCHEMA_TABLES = [
   'professions',
   'sessions',
   'users',
+  'webhook_deliveries',
+  'webhook_delivery_attempts',
+  'webhook_endpoints',
 ];
 
 const scratchDirectories: string[] = [];

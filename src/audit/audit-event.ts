@@ -1,3 +1,5 @@
+import { v7 as uuidv7 } from 'uuid';
+
 /** What an audit event records, and what domain events carry. */
 export enum AuditAction {
   MembershipCreated = 'membership.created',
@@ -25,9 +27,22 @@ export interface AuditRecord {
   changes: FieldChanges;
   requestId: string | null;
   createdAt: Date;
+  /**
+   * The event's id (DESIGN 11): its webhook-id and Nats-Msg-Id. A UUID v7, never the row's
+   * auto-increment id, which repeats across databases. Made by the repository when unset.
+   */
+  eventId?: string;
+  /**
+   * What the event's `data` holds besides `changes`: the view after the change, under its kind
+   * (`{ membership }`, `{ invitation }`, `{ session }`). Never a secret: it leaves the process.
+   */
+  data?: Record<string, unknown>;
 }
 
-export interface AuditEvent extends AuditRecord {
+/** A new event id: UUID v7, so ids also sort by time. */
+export const newEventId = (): string => uuidv7();
+
+export interface AuditEvent extends Omit<AuditRecord, 'eventId' | 'data'> {
   id: number;
   invitationId: number | null;
 }

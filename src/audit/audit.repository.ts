@@ -7,7 +7,7 @@ import {
   SqlExecutor,
   SqlParameter,
 } from '../database';
-import { AuditAction, AuditEvent, AuditRecord, FieldChanges } from './audit-event';
+import { AuditAction, AuditEvent, AuditRecord, FieldChanges, newEventId } from './audit-event';
 
 interface AuditEventRow {
   id: number | string;
@@ -36,15 +36,17 @@ export class AuditRepository {
 
   /**
    * Written with the executor of the change's own transaction: both commit, or neither. One
-   * statement for all of a change's rows, in their order (ids ascend with it).
+   * statement for all of a change's rows, in their order (ids ascend with it). The row is also
+   * the event's outbox entry (DESIGN 11): it carries the event id and the view the relay sends,
+   * so publishing an event costs the change no statement of its own.
    */
   async record(executor: SqlExecutor, events: AuditRecord[]): Promise<void> {
     if (events.length === 0) return;
     await executor.execute(
       'INSERT INTO `audit_events` ' +
         '(`organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
-        '`requestId`, `createdAt`) VALUES ' +
-        events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
+        '`requestId`, `createdAt`, `eventId`, `data`) VALUES ' +
+        events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
       events.flatMap((event) => [
         event.organizationId,
         event.actorUserId,
@@ -54,6 +56,8 @@ export class AuditRepository {
         JSON.stringify(event.changes),
         event.requestId,
         toDatabaseTimestamp(event.createdAt),
+        event.eventId ?? newEventId(),
+        JSON.stringify(event.data ?? {}),
       ]),
     );
   }

@@ -52,6 +52,14 @@ export class SessionsService {
               changes: { expiresAt: { before: null, after: expiresAt.toISOString() } },
               requestId: caller.requestId,
               createdAt,
+              // Never the session id: it is a bearer secret of its own.
+              data: {
+                session: {
+                  userId: caller.user.id,
+                  organizationId,
+                  expiresAt: expiresAt.toISOString(),
+                },
+              },
             },
           },
         ],
@@ -82,6 +90,13 @@ export class SessionsService {
                   changes: { revokedAt: { before: null, after: revokedAt.toISOString() } },
                   requestId: auth.requestId,
                   createdAt: revokedAt,
+                  data: {
+                    session: {
+                      userId: auth.user.id,
+                      organizationId: auth.session.organizationId,
+                      revokedAt: revokedAt.toISOString(),
+                    },
+                  },
                 },
               },
             ]

@@ -1,4 +1,5 @@
 import { LogLevel, parseTrustProxy, TrustProxy, validateEnvironment } from './environment';
+import { EventsConfig, loadEventsConfig } from './events-config';
 
 /** Used only outside production, and announced with a warning in the log. */
 export const DEVELOPMENT_BEARER_SECRET = 'development-only-bearer-secret-change-me-0001';
@@ -112,6 +113,8 @@ export class AppConfig {
   readonly invitationAcceptUrl?: string;
   readonly metrics!: MetricsConfig;
   readonly retention!: RetentionConfig;
+  /** Webhooks and the NATS broker (DESIGN 11). */
+  readonly events!: EventsConfig;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -173,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   ) {
     problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
   }
+  const events = loadEventsConfig(variables, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const url = variables.DATABASE_URL;
@@ -235,5 +239,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
           ? null
           : (variables.RETENTION_SCHEDULE ?? DEFAULT_RETENTION_SCHEDULE),
     },
+    events,
   });
 }

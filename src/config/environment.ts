@@ -16,6 +16,7 @@ import {
   ValidateBy,
   validateSync,
 } from 'class-validator';
+import { EVENT_VARIABLES } from './events-config';
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -49,6 +50,12 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'METRICS_PORT',
   'AUDIT_RETENTION_DAYS',
   'RETENTION_SCHEDULE',
+  'WEBHOOK_RETRY_SCHEDULE_SECONDS',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+  'EVENTS_NATS_URL',
+  'EVENTS_NATS_SUBJECT_PREFIX',
+  'EVENTS_NATS_STREAM',
 ] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -95,6 +102,14 @@ function IntegerVariable(min: number, max: number, lowest = String(min)): Proper
       Max(max, { message }),
     ];
     for (const rule of rules) rule(target, property);
+  };
+}
+
+/** An optional variable matching a pattern, with the message naming it and its form. */
+function PatternVariable(rule: { pattern: RegExp; message: string }): PropertyDecorator {
+  return (target, property) => {
+    IsOptional()(target, property);
+    Matches(rule.pattern, { message: rule.message })(target, property);
   };
 }
 
@@ -241,6 +256,24 @@ export class EnvironmentVariables {
     },
   })
   RETENTION_SCHEDULE?: string;
+
+  @PatternVariable(EVENT_VARIABLES.WEBHOOK_RETRY_SCHEDULE_SECONDS)
+  WEBHOOK_RETRY_SCHEDULE_SECONDS?: string;
+
+  @IntegerVariable(100, 120000)
+  WEBHOOK_TIMEOUT_MS?: number;
+
+  @PatternVariable(EVENT_VARIABLES.WEBHOOK_ALLOW_PRIVATE_NETWORKS)
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS?: string;
+
+  @PatternVariable(EVENT_VARIABLES.EVENTS_NATS_URL)
+  EVENTS_NATS_URL?: string;
+
+  @PatternVariable(EVENT_VARIABLES.EVENTS_NATS_SUBJECT_PREFIX)
+  EVENTS_NATS_SUBJECT_PREFIX?: string;
+
+  @PatternVariable(EVENT_VARIABLES.EVENTS_NATS_STREAM)
+  EVENTS_NATS_STREAM?: string;
 }
 
 /** Validates the raw environment; returns the typed variables and one message per bad value. */

@@ -8,6 +8,8 @@ import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddG
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 import { UsersFromSignIns1764547200000 } from './migrations/1764547200000-UsersFromSignIns';
 import { CreateInvitations1764547260000 } from './migrations/1764547260000-CreateInvitations';
+import { AuditEventsAsOutbox1764720000000 } from './migrations/1764720000000-AuditEventsAsOutbox';
+import { CreateWebhooks1764720060000 } from './migrations/1764720060000-CreateWebhooks';
 import { AddRetentionIndexes1764900000000 } from './migrations/1764900000000-AddRetentionIndexes';
 import { AlignSchemaWithEntities1764950000000 } from './migrations/1764950000000-AlignSchemaWithEntities';
 
@@ -22,6 +24,8 @@ export const MIGRATIONS = [
   CreateAuditEvents1764288120000,
   UsersFromSignIns1764547200000,
   CreateInvitations1764547260000,
+  AuditEventsAsOutbox1764720000000,
+  CreateWebhooks1764720060000,
   AddRetentionIndexes1764900000000,
   AlignSchemaWithEntities1764950000000,
 ];

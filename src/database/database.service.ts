@@ -5,7 +5,7 @@ import { isRetryableLockError } from './database-errors';
 import { MysqlEngine } from './mysql-engine';
 import { PoolUsage, SQL_ENGINE, SqlEngine } from './sql-engine';
 import { SqliteEngine } from './sqlite-engine';
-import type { SqlExecutor, SqlParameter } from './sql-statements';
+import type { SqlExecutor, SqlParameter, StatementOptions } from './sql-statements';
 
 export {
   ConnectionAcquireTimeoutError,
@@ -14,7 +14,12 @@ export {
 } from './sql-engine';
 export type { PoolUsage } from './sql-engine';
 export { SQL_STATEMENT_CHANNEL } from './sql-statements';
-export type { SqlExecutor, SqlParameter, SqlStatementMessage } from './sql-statements';
+export type {
+  SqlExecutor,
+  SqlParameter,
+  SqlStatementMessage,
+  StatementOptions,
+} from './sql-statements';
 
 const MAX_LOCK_RETRIES = 3;
 
@@ -52,12 +57,12 @@ export class DatabaseService implements SqlExecutor {
   }
 
   /** One statement outside a transaction, on a connection of its own. */
-  query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    return this.sql.session((executor) => executor.query<Row>(sql, parameters));
+  query<Row>(sql: string, parameters: SqlParameter[] = [], options: StatementOptions = {}) {
+    return this.sql.session((executor) => executor.query<Row>(sql, parameters), options.origin);
   }
 
-  execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    return this.sql.session((executor) => executor.execute(sql, parameters));
+  execute(sql: string, parameters: SqlParameter[] = [], options: StatementOptions = {}) {
+    return this.sql.session((executor) => executor.execute(sql, parameters), options.origin);
   }
 
   /**
@@ -70,10 +75,13 @@ export class DatabaseService implements SqlExecutor {
   }
 
   /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
-  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    work: (executor: SqlExecutor) => Promise<T>,
+    options: StatementOptions = {},
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.sql.transaction(work);
+        return await this.sql.transaction(work, options.origin);
       } catch (error) {
         if (attempt >= MAX_LOCK_RETRIES || !isRetryableLockError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));

@@ -37,8 +37,8 @@ export class MysqlEngine implements SqlEngine {
     return { ...this.counts };
   }
 
-  async session<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    const executor = await this.connect();
+  async session<T>(work: (executor: SqlExecutor) => Promise<T>, origin?: string): Promise<T> {
+    const executor = await this.connect(origin);
     try {
       return await work(executor);
     } finally {
@@ -46,8 +46,8 @@ export class MysqlEngine implements SqlEngine {
     }
   }
 
-  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    const executor = await this.connect();
+  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>, origin?: string): Promise<T> {
+    const executor = await this.connect(origin);
     try {
       await executor.control('START TRANSACTION');
       const result = await work(executor);
@@ -63,20 +63,23 @@ export class MysqlEngine implements SqlEngine {
     }
   }
 
-  private async connect(): Promise<MysqlExecutor> {
+  private async connect(origin?: string): Promise<MysqlExecutor> {
     if (!this.dataSource.isInitialized) throw new DatabaseNotConnectedError();
     const driver = this.dataSource.driver as MysqlDriver;
-    this.counts.waiting++;
+    // The counts are requests' connections; background work (an origin) is not a request.
+    const counts = origin === undefined ? this.counts : { inUse: 0, waiting: 0 };
+    counts.waiting++;
     let connection: PoolConnection;
     try {
       connection = await acquire(driver, this.deadlines.poolTimeoutMs);
     } finally {
-      this.counts.waiting--;
+      counts.waiting--;
     }
-    this.counts.inUse++;
-    return new MysqlExecutor(connection, this.deadlines.statementTimeoutMs, () => {
-      this.counts.inUse--;
-    });
+    counts.inUse++;
+    const returned = () => {
+      counts.inUse--;
+    };
+    return new MysqlExecutor(connection, this.deadlines.statementTimeoutMs, returned, origin);
   }
 }
 
@@ -121,6 +124,8 @@ class MysqlExecutor implements SqlExecutor {
     private readonly statementTimeoutMs: number,
     /** Called once, when the connection goes back to the pool or is closed. */
     private readonly onReturned: () => void = () => undefined,
+    /** Marks every statement on SQL_STATEMENT_CHANNEL (background work). */
+    private readonly origin?: string,
   ) {}
 
   get isClosed(): boolean {
@@ -180,7 +185,7 @@ class MysqlExecutor implements SqlExecutor {
         clearTimeout(timer);
         // A connection-level failure (reset, protocol error): never hand it to another request.
         if ((error as { fatal?: boolean } | null)?.fatal === true) this.close();
-        publishStatement(sql, startedAt, error ?? undefined);
+        publishStatement(sql, startedAt, error ?? undefined, this.origin);
         if (error) reject(error);
         else resolve(result);
       };

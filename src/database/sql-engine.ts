@@ -17,10 +17,14 @@ export interface SqlEngine {
   readonly forUpdate: string;
   readonly forShare: string;
   usage(): PoolUsage;
-  /** Statements outside a transaction; on MySQL, on a connection held for the whole of `work`. */
-  session<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Statements outside a transaction; on MySQL, on a connection held for the whole of `work`.
+   * `origin` marks background work: its statements carry it on the channel, and it is not
+   * counted as a request's connection.
+   */
+  session<T>(work: (executor: SqlExecutor) => Promise<T>, origin?: string): Promise<T>;
   /** One attempt at `work` in a transaction: all of it commits, or none. */
-  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(work: (executor: SqlExecutor) => Promise<T>, origin?: string): Promise<T>;
 }
 
 /** The token the engine is provided under. */

@@ -26,6 +26,13 @@ export interface SqlStatementMessage {
    * network and server time, plus any wait behind the connection's earlier statements.
    */
   durationMs: number;
+  /** Set on statements of background work (`event-relay`): no request sent them. */
+  origin?: string;
+}
+
+/** Marks the statements of background work, so that a watcher can tell them from requests'. */
+export interface StatementOptions {
+  origin?: string;
 }
 
 /**
@@ -37,24 +44,34 @@ export interface SqlStatementMessage {
 export const SQL_STATEMENT_CHANNEL = diagnosticsChannel.channel('users-organizations:sql');
 
 /** `startedAt` is performance.now() when the statement was sent. */
-export function publishStatement(sql: string, startedAt: number, error?: unknown): void {
+export function publishStatement(
+  sql: string,
+  startedAt: number,
+  error?: unknown,
+  origin?: string,
+): void {
   if (SQL_STATEMENT_CHANNEL.hasSubscribers) {
     const durationMs = performance.now() - startedAt;
     const message: SqlStatementMessage =
       error === undefined ? { sql, durationMs } : { sql, error, durationMs };
+    if (origin !== undefined) message.origin = origin;
     SQL_STATEMENT_CHANNEL.publish(message);
   }
 }
 
 /** Runs one statement (of the embedded database), published once it settled. */
-export async function published<T>(sql: string, run: () => Promise<T>): Promise<T> {
+export async function published<T>(
+  sql: string,
+  run: () => Promise<T>,
+  origin?: string,
+): Promise<T> {
   const startedAt = performance.now();
   try {
     const result = await run();
-    publishStatement(sql, startedAt);
+    publishStatement(sql, startedAt, undefined, origin);
     return result;
   } catch (error) {
-    publishStatement(sql, startedAt, error);
+    publishStatement(sql, startedAt, error, origin);
     throw error;
   }
 }

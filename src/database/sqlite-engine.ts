@@ -20,43 +20,50 @@ export class SqliteEngine implements SqlEngine {
   }
 
   /** Each statement queues on its own: other requests' statements may run between them. */
-  session<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+  session<T>(work: (executor: SqlExecutor) => Promise<T>, origin?: string): Promise<T> {
     return work({
       forUpdate: this.forUpdate,
       forShare: this.forShare,
       engine: this.name,
-      query: (sql, parameters) => this.queued((executor) => executor.query(sql, parameters)),
-      execute: (sql, parameters) => this.queued((executor) => executor.execute(sql, parameters)),
+      query: (sql, parameters) =>
+        this.queued((executor) => executor.query(sql, parameters), origin),
+      execute: (sql, parameters) =>
+        this.queued((executor) => executor.execute(sql, parameters), origin),
     });
   }
 
-  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+  transaction<T>(work: (executor: SqlExecutor) => Promise<T>, origin?: string): Promise<T> {
     return this.queued(async (executor, runner) => {
-      await published('BEGIN TRANSACTION', () => runner.startTransaction());
+      await published('BEGIN TRANSACTION', () => runner.startTransaction(), origin);
       try {
         const result = await work(executor);
-        await published('COMMIT', () => runner.commitTransaction());
+        await published('COMMIT', () => runner.commitTransaction(), origin);
         return result;
       } catch (error) {
         if (runner.isTransactionActive) {
-          await published('ROLLBACK', () => runner.rollbackTransaction()).catch(() => {});
+          await published('ROLLBACK', () => runner.rollbackTransaction(), origin).catch(() => {});
         }
         throw error;
       }
-    });
+    }, origin);
   }
 
-  private queued<T>(work: (executor: SqliteExecutor, runner: QueryRunner) => Promise<T>) {
+  private queued<T>(
+    work: (executor: SqliteExecutor, runner: QueryRunner) => Promise<T>,
+    origin?: string,
+  ) {
     if (!this.dataSource.isInitialized) return Promise.reject(new DatabaseNotConnectedError());
     const runner = this.dataSource.createQueryRunner();
-    this.counts.waiting++;
+    // The counts are requests' turns; background work (an origin) is not a request.
+    const counts = origin === undefined ? this.counts : { inUse: 0, waiting: 0 };
+    counts.waiting++;
     const result = this.queue.then(async () => {
-      this.counts.waiting--;
-      this.counts.inUse++;
+      counts.waiting--;
+      counts.inUse++;
       try {
-        return await work(new SqliteExecutor(runner), runner);
+        return await work(new SqliteExecutor(runner, origin), runner);
       } finally {
-        this.counts.inUse--;
+        counts.inUse--;
       }
     });
     this.queue = result.catch(() => undefined);
@@ -69,15 +76,20 @@ class SqliteExecutor implements SqlExecutor {
   readonly forShare = '';
   readonly engine = 'sqlite';
 
-  constructor(private readonly runner: QueryRunner) {}
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly origin?: string,
+  ) {}
 
   async query<Row>(sql: string, parameters: SqlParameter[] = []): Promise<Row[]> {
-    const result = await published(sql, () => this.runner.query(sql, parameters, true));
-    return (result.records ?? []) as Row[];
+    return ((await this.run(sql, parameters)).records ?? []) as Row[];
   }
 
   async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
-    const result = await published(sql, () => this.runner.query(sql, parameters, true));
-    return result.affected ?? 0;
+    return (await this.run(sql, parameters)).affected ?? 0;
+  }
+
+  private run(sql: string, parameters: SqlParameter[]) {
+    return published(sql, () => this.runner.query(sql, parameters, true), this.origin);
   }
 }

@@ -1,4 +1,4 @@
-import type { FieldChanges } from '../audit';
+import { FieldChanges, newEventId } from '../audit';
 import type { InvitationView } from './dto/invitation.response';
 
 /**
@@ -25,5 +25,7 @@ export class InvitationChangedEvent {
     readonly requestId: string,
     /** Only on `invitation.created` and `invitation.resent`: what to send to the invitee. */
     readonly delivery?: { email: string; token: string; acceptUrl: string | null },
+    /** The event's UUID: the webhook-id and Nats-Msg-Id the same change is delivered with. */
+    readonly eventId: string = newEventId(),
   ) {}
 }

@@ -231,6 +231,15 @@ export function invitationChange(
   changes: FieldChanges,
   delivery?: { token: string; acceptUrl: string | null },
 ): RecordedChange {
+  const payload = new InvitationChangedEvent(
+    name,
+    invitation.organizationId,
+    by.actorUserId,
+    toInvitationView(invitation, invitation.updatedAt),
+    changes,
+    by.requestId,
+    delivery === undefined ? undefined : { email: invitation.email, ...delivery },
+  );
   return {
     audit: {
       organizationId: invitation.organizationId,
@@ -241,19 +250,11 @@ export function invitationChange(
       changes,
       requestId: by.requestId,
       createdAt: invitation.updatedAt,
+      eventId: payload.eventId,
+      // The view, never `delivery`: the token stays in process.
+      data: { invitation: payload.invitation },
     },
-    event: {
-      name,
-      payload: new InvitationChangedEvent(
-        name,
-        invitation.organizationId,
-        by.actorUserId,
-        toInvitationView(invitation, invitation.updatedAt),
-        changes,
-        by.requestId,
-        delivery === undefined ? undefined : { email: invitation.email, ...delivery },
-      ),
-    },
+    event: { name, payload },
   };
 }
 

@@ -27,6 +27,15 @@ export function membershipChange(
   membership: Membership,
   changes: FieldChanges,
 ): RecordedChange {
+  const payload = new MembershipChangedEvent(
+    name,
+    membership.organizationId,
+    membership.userId,
+    by.user.id,
+    toMembershipView(membership),
+    changes,
+    by.requestId,
+  );
   return {
     audit: {
       organizationId: membership.organizationId,
@@ -36,18 +45,9 @@ export function membershipChange(
       changes,
       requestId: by.requestId,
       createdAt: membership.updatedAt,
+      eventId: payload.eventId,
+      data: { membership: payload.membership },
     },
-    event: {
-      name,
-      payload: new MembershipChangedEvent(
-        name,
-        membership.organizationId,
-        membership.userId,
-        by.user.id,
-        toMembershipView(membership),
-        changes,
-        by.requestId,
-      ),
-    },
+    event: { name, payload },
   };
 }

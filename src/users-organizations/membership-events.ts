@@ -1,4 +1,4 @@
-import type { FieldChanges } from '../audit';
+import { FieldChanges, newEventId } from '../audit';
 import type { MembershipView } from './dto/membership.response';
 
 /**
@@ -23,5 +23,7 @@ export class MembershipChangedEvent {
     readonly membership: MembershipView,
     readonly changes: FieldChanges,
     readonly requestId: string,
+    /** The event's UUID: the webhook-id and Nats-Msg-Id the same change is delivered with. */
+    readonly eventId: string = newEventId(),
   ) {}
 }

@@ -26,8 +26,9 @@ export class TransactionWatcher implements OnModuleInit, OnModuleDestroy {
   commits = 0;
 
   private readonly watch = (message: unknown) => {
-    const { sql, error } = message as SqlStatementMessage;
-    if (error !== undefined) return;
+    const { sql, error, origin } = message as SqlStatementMessage;
+    // The event relay's transactions are its own, not the requests'.
+    if (error !== undefined || origin !== undefined) return;
     if (sql === 'START TRANSACTION' || sql === 'BEGIN TRANSACTION') this.open++;
     if (sql === 'COMMIT') this.commits++;
     if (sql === 'COMMIT' || sql === 'ROLLBACK') this.open--;

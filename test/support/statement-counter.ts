@@ -2,13 +2,15 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../../src/database/database.service';
 
 /**
- * Records every SQL statement the app sends (transaction boundaries included), from the channel
- * DatabaseService publishes each statement on once the driver answered it.
+ * Records every SQL statement the app sends for requests (transaction boundaries included),
+ * from the channel DatabaseService publishes each statement on once the driver answered it.
+ * Background work (the event relay) marks its statements with an origin: not counted.
  */
 export class StatementCounter {
   readonly statements: string[] = [];
   private readonly record = (message: unknown) => {
-    this.statements.push((message as SqlStatementMessage).sql);
+    const { sql, origin } = message as SqlStatementMessage;
+    if (origin === undefined) this.statements.push(sql);
   };
 
   constructor() {

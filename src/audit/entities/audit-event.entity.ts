@@ -8,6 +8,8 @@ import { OrganizationEntity } from '../../organizations';
 @Index('IDX_audit_events_target', ['organizationId', 'targetUserId', 'id'])
 @Index('IDX_audit_events_action', ['organizationId', 'action', 'id'])
 @Index('IDX_audit_events_created_at', ['createdAt'])
+@Index('UQ_audit_events_event', ['eventId'], { unique: true })
+@Index('IDX_audit_events_relay', ['relayedAt', 'id'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;
@@ -41,4 +43,16 @@ export class AuditEventEntity {
 
   @Column(timestampColumn())
   createdAt!: Date;
+
+  /** The event's UUID v7 (DESIGN 11); NULL only on rows written before events existed. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  eventId!: string | null;
+
+  /** The view after the change, as JSON text: what the event's `data` holds besides `changes`. */
+  @Column({ type: 'text', nullable: true })
+  data!: string | null;
+
+  /** When the relay handed the event to its sinks (webhook deliveries, NATS); NULL until then. */
+  @Column(timestampColumn({ nullable: true }))
+  relayedAt!: Date | null;
 }

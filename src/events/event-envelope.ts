@@ -1,0 +1,60 @@
+import { fromDatabaseTimestamp } from '../database';
+
+/**
+ * An event as it leaves the process (DESIGN 11): the body of a webhook delivery and of a NATS
+ * message. `data` holds the view after the change (`membership`, `invitation` or `session`),
+ * the changed fields and who made the change.
+ */
+export interface EventEnvelope {
+  /** UUID v7: the webhook-id and the Nats-Msg-Id. */
+  id: string;
+  type: string;
+  /** When the change was made (ISO-8601, UTC, milliseconds). */
+  timestamp: string;
+  organizationId: number;
+  data: Record<string, unknown>;
+}
+
+/** A committed event as the relay reads it from its audit row. */
+export interface OutboxEvent {
+  /** The audit row's id: the order the relay keeps; never sent anywhere. */
+  auditId: number;
+  envelope: EventEnvelope;
+  createdAt: Date;
+}
+
+/** The audit columns an envelope is made of, for statements that join `audit_events` as `a`. */
+export const ENVELOPE_COLUMNS =
+  'a.`id` AS `auditId`, a.`eventId`, a.`action`, a.`organizationId`, a.`actorUserId`, ' +
+  'a.`changes`, a.`data`, a.`createdAt`';
+
+export interface EnvelopeRow {
+  auditId: number | string;
+  eventId: string;
+  action: string;
+  organizationId: number | string;
+  actorUserId: number | string | null;
+  changes: string;
+  data: string | null;
+  createdAt: Date | string;
+}
+
+export function outboxEvent(row: EnvelopeRow): OutboxEvent {
+  const createdAt = fromDatabaseTimestamp(row.createdAt) as Date;
+  const view = row.data === null ? {} : (JSON.parse(row.data) as Record<string, unknown>);
+  return {
+    auditId: Number(row.auditId),
+    createdAt,
+    envelope: {
+      id: row.eventId,
+      type: row.action,
+      timestamp: createdAt.toISOString(),
+      organizationId: Number(row.organizationId),
+      data: {
+        ...view,
+        changes: JSON.parse(row.changes) as unknown,
+        actorUserId: row.actorUserId === null ? null : Number(row.actorUserId),
+      },
+    },
+  };
+}

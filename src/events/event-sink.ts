@@ -1,0 +1,22 @@
+import type { SqlExecutor } from '../database';
+import type { OutboxEvent } from './event-envelope';
+
+/**
+ * Where the relay hands committed events: webhook deliveries, the NATS stream. A sink keeps
+ * its own queue, so that one sink's outage (a dead receiver, NATS down) never holds another.
+ */
+export interface EventSink {
+  readonly name: string;
+  /**
+   * Queues `events` (in their order) inside the relay's transaction, which also marks them
+   * relayed: each event is queued exactly once, or not at all if the transaction fails.
+   */
+  accept(executor: SqlExecutor, events: OutboxEvent[]): Promise<void>;
+  /**
+   * Starts delivering what is due, unless a delivery of this sink is still running; never
+   * waits for a receiver. True while it has work in hand (the relay then comes back sooner).
+   */
+  deliver(): Promise<boolean>;
+  /** The instance no longer holds the lease, or stops: finish what is in flight, start nothing. */
+  settle(): Promise<void>;
+}

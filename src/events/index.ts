@@ -1,0 +1,13 @@
+export { ENVELOPE_COLUMNS, outboxEvent } from './event-envelope';
+export type { EnvelopeRow, EventEnvelope, OutboxEvent } from './event-envelope';
+export { EventMetrics } from './event-metrics';
+export type { DeliveryOutcome } from './event-metrics';
+export { EventRelay } from './event-relay';
+export { RELAY_ORIGIN, RelayDatabase } from './relay-database';
+export type { EventSink } from './event-sink';
+export { EventsModule } from './events.module';
+export { natsSubject } from './nats-publisher';
+export { LeaseLostError, RelayLease } from './relay-lease';
+export { byPrimaryKey, inList, powerOfTwoChunks, valueRows } from './sql-lists';
+export { BrokerQueueEntity } from './entities/broker-queue.entity';
+export { RelayLeaseEntity } from './entities/relay-lease.entity';

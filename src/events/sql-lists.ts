@@ -1,0 +1,52 @@
+import type { SqlParameter } from '../database';
+
+/** The longest IN list or multi-row INSERT the relay sends in one statement. */
+export const LARGEST_CHUNK = 256;
+
+/**
+ * Splits `items` into chunks whose sizes are powers of two (256, 128, ... 1). MySQL statements
+ * are prepared and cached per connection (256 at most, shared with the API's): sizes drawn from
+ * ten values keep the relay's statements to a few dozen, where any count would mean hundreds.
+ */
+export function powerOfTwoChunks<T>(items: T[]): T[][] {
+  const chunks: T[][] = [];
+  let start = 0;
+  while (start < items.length) {
+    let size = LARGEST_CHUNK;
+    while (size > items.length - start) size /= 2;
+    chunks.push(items.slice(start, start + size));
+    start += size;
+  }
+  return chunks;
+}
+
+/**
+ * `(?, ?, ...)` for an IN list of at most LARGEST_CHUNK ids, padded to a power of two by
+ * repeating the last id (the same answer, and one statement per size).
+ */
+export function inList(ids: SqlParameter[]): { sql: string; parameters: SqlParameter[] } {
+  if (ids.length === 0 || ids.length > LARGEST_CHUNK) {
+    throw new RangeError(`An IN list holds 1 to ${LARGEST_CHUNK} ids, not ${ids.length}`);
+  }
+  let size = 1;
+  while (size < ids.length) size *= 2;
+  const parameters = [...ids];
+  while (parameters.length < size) parameters.push(ids[ids.length - 1]);
+  return { sql: `(${parameters.map(() => '?').join(', ')})`, parameters };
+}
+
+/**
+ * ` FORCE INDEX (PRIMARY)` on MySQL, for statements that write or lock rows by an id list. On a
+ * small table the optimizer may prefer a full scan to the ids' lookups, and a locking full scan
+ * waits on every row another transaction holds: the relay's UPDATE of the audit trail would
+ * wait for the API's open transactions (the outbox rows they just wrote) and, worse, lock the
+ * gaps they insert into. SQLite has one writer at a time and needs no hint.
+ */
+export const byPrimaryKey = (engine: 'mysql' | 'sqlite'): string =>
+  engine === 'mysql' ? ' FORCE INDEX (PRIMARY)' : '';
+
+/** `(?, ?, ?), (?, ?, ?)` for a multi-row INSERT of `rows` rows of `columns` values each. */
+export function valueRows(rows: number, columns: number): string {
+  const row = `(${new Array<string>(columns).fill('?').join(', ')})`;
+  return new Array<string>(rows).fill(row).join(', ');
+}
