@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ProfileSummary, formatSummary, summarize } from './cpu-profile-summary';
+import { eventsBench } from './events';
 import type { LoadResult, RunMessage } from './driver';
 import { Caller, Layout, PATCH_PATH, SCENARIOS, Scenario, Target } from './lib/layout';
 import { BenchOptions, USAGE, parseOptions } from './lib/options';
@@ -908,9 +909,48 @@ async function main(): Promise<void> {
   );
   const secrets = newSecrets();
   state.driver = forkDriver(DRIVER_ENTRY);
-  const results = options.scale
-    ? { scale: await scaleBench(options, secrets, nodes[0]) }
-    : { bench: await mainBench(options, secrets, nodes) };
+  const results = options.events
+    ? {
+        events: await eventsBench(options, {
+          prepareDatabase: () => prepareDatabase(options, secrets, options.memberships, '_e'),
+          measure: (database, appEnv, round, profileDir) =>
+            measure(
+              { ...options, appEnv: { ...options.appEnv, ...appEnv } },
+              secrets,
+              database,
+              'app',
+              'profile',
+              round,
+              nodes[0],
+              profileDir,
+            ),
+          profile: async (database, appEnv) => {
+            const dir = join(RESULTS, 'profiles', `${database.name}-events`);
+            mkdirSync(dir, { recursive: true });
+            const with_ = { ...options, appEnv: { ...options.appEnv, ...appEnv } };
+            const record = await measure(
+              with_,
+              secrets,
+              database,
+              'app',
+              'profile',
+              0,
+              nodes[0],
+              dir,
+            );
+            const file = readdirSync(dir)
+              .filter((name) => name.endsWith('.cpuprofile'))
+              .map((name) => join(dir, name))
+              .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+            console.log(`\nApp delivering webhooks, profile ${file}\n`);
+            console.log(formatSummary(summarize(file, record.windowUs), 40));
+          },
+          log,
+        }),
+      }
+    : options.scale
+      ? { scale: await scaleBench(options, secrets, nodes[0]) }
+      : { bench: await mainBench(options, secrets, nodes) };
   if (options.json) {
     const file = resolve(process.cwd(), options.json);
     writeFileSync(

@@ -24,6 +24,8 @@ export interface BenchOptions {
   nodes: string[];
   /** Node flags for the app instead of those of `npm run start:prod` ('' for none). */
   appFlags?: string;
+  /** Measure event delivery instead: the app alone against the app delivering webhooks. */
+  events: boolean;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -60,6 +62,9 @@ export const USAGE = `npm run bench -- [options]
                          under each, ratios are taken within one Node), e.g. --node "$(which
                          node)" --node var/ci/node24/bin/node to compare Node 20 and 24; a
                          wrapper script (exec node --flag "$@") compares Node flags
+  --events               the profile scenario against the app alone and the app delivering
+                         webhooks (one endpoint per organization, a receiver on loopback):
+                         throughput ratio and the relay's lag p50/p99
 `;
 
 function positiveInteger(name: string, value: string | undefined): number {
@@ -107,6 +112,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     },
     keepDatabase: false,
     nodes: [],
+    events: false,
   };
   let targetsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -175,6 +181,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
         options.appEnv[pair.slice(0, at)] = pair.slice(at + 1);
         break;
       }
+      case '--events':
+        options.events = true;
+        break;
       case '--keep-database':
         options.keepDatabase = true;
         break;

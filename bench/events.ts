@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BenchOptions } from './lib/options';
+import { withConnection } from './lib/seed';
+
+/**
+ * `npm run bench -- --events`: what delivering events costs the PATCH (DESIGN 11). The profile
+ * scenario runs against the app alone (no webhook endpoint: the relay only marks events as
+ * relayed) and against the app with one endpoint per organization subscribed to
+ * membership.updated, all pointing at a receiver on loopback in this process. The receiver
+ * measures the relay's lag, from the change (the event's timestamp) to its arrival.
+ */
+
+export type EventsVariant = 'app' | 'app+webhooks';
+const VARIANTS: EventsVariant[] = ['app', 'app+webhooks'];
+
+/** What a run of the main bench returns that this one reads. */
+export interface MeasuredRun {
+  requests: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number | null;
+  databaseCpuMsPerRequest: number | null;
+  windowUs: { startUs: number; endUs: number };
+}
+
+export interface EventsBenchDeps<D extends { url: string; layout: { organizations: number } }> {
+  prepareDatabase(): Promise<D>;
+  /** With `profileDir`, the app runs under `node --cpu-prof` writing there. */
+  measure(
+    database: D,
+    appEnv: Record<string, string>,
+    round: number,
+    profileDir?: string,
+  ): Promise<MeasuredRun>;
+  /** `--cpu-prof`: prints where the app's time went in a profiled run. */
+  profile?(database: D, appEnv: Record<string, string>): Promise<void>;
+  log(message: string): void;
+}
+
+interface Arrival {
+  atUs: number;
+  lagMs: number;
+}
+
+/** A receiver answering 204 at once, recording when each delivery arrived and its lag. */
+class LagReceiver {
+  arrivals: Arrival[] = [];
+  private readonly server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const atUs = Number(process.hrtime.bigint() / 1000n);
+      const { timestamp } = JSON.parse(Buffer.concat(chunks).toString()) as { timestamp: string };
+      this.arrivals.push({ atUs, lagMs: Date.now() - Date.parse(timestamp) });
+      response.writeHead(204).end();
+    });
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+/** Endpoints for every organization (or none), and no event left pending from a previous run. */
+async function prepareEndpoints(url: string, organizations: number, receiverUrl: string | null) {
+  await withConnection(url, async (c) => {
+    await c.query('DELETE FROM `webhook_endpoints`');
+    await c.query(
+      'UPDATE `audit_events` SET `relayedAt` = UTC_TIMESTAMP(3) WHERE `relayedAt` IS NULL',
+    );
+    if (receiverUrl === null) return;
+    const rows = Array.from({ length: organizations }, (_, index) => [
+      index + 1,
+      receiverUrl,
+      '["membership.updated"]',
+      `whsec_${randomBytes(32).toString('base64')}`,
+    ]);
+    await c.query(
+      'INSERT INTO `webhook_endpoints` (`organizationId`, `url`, `events`, `secret`, `enabled`, ' +
+        '`createdAt`, `updatedAt`) VALUES ' +
+        rows.map(() => '(?, ?, ?, ?, 1, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))').join(', '),
+      rows.flat(),
+    );
+  });
+}
+
+export async function eventsBench<D extends { url: string; layout: { organizations: number } }>(
+  options: BenchOptions,
+  deps: EventsBenchDeps<D>,
+) {
+  const database = await deps.prepareDatabase();
+  const receiver = new LagReceiver();
+  const receiverUrl = await receiver.start();
+  const runs: {
+    variant: EventsVariant;
+    round: number;
+    run: MeasuredRun;
+    delivered: number;
+    lags: number[];
+  }[] = [];
+  try {
+    for (let round = 1; round <= options.rounds; round++) {
+      const order = round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+      for (const variant of order) {
+        const webhooks = variant === 'app+webhooks';
+        await prepareEndpoints(
+          database.url,
+          database.layout.organizations,
+          webhooks ? receiverUrl : null,
+        );
+        receiver.arrivals = [];
+        const run = await deps.measure(
+          database,
+          webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {},
+          round,
+        );
+        const inWindow = receiver.arrivals.filter(
+          (arrival) => arrival.atUs >= run.windowUs.startUs && arrival.atUs <= run.windowUs.endUs,
+        );
+        const lags = inWindow.map((arrival) => arrival.lagMs).sort((a, b) => a - b);
+        runs.push({ variant, round, run, delivered: inWindow.length, lags });
+        deps.log(
+          `round ${round} ${variant.padEnd(12)} ${run.requestsPerSecond.toFixed(0)} req/s, ` +
+            `p50 ${run.p50} ms, p99 ${run.p99} ms, app CPU ${run.cpuMsPerRequest?.toFixed(2)} ms/req, ` +
+            `DB CPU ${run.databaseCpuMsPerRequest?.toFixed(2)} ms/req` +
+            (webhooks
+              ? `; ${inWindow.length} deliveries in the window for ${run.requests} PATCHes, ` +
+                `lag p50 ${percentile(lags, 0.5)} ms, p99 ${percentile(lags, 0.99)} ms`
+              : ''),
+        );
+      }
+    }
+    if (options.cpuProf && deps.profile) {
+      await prepareEndpoints(database.url, database.layout.organizations, receiverUrl);
+      await deps.profile(database, { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
+    }
+  } finally {
+    await receiver.close();
+  }
+  const of = (variant: EventsVariant) => runs.filter((run) => run.variant === variant);
+  const alone = median(of('app').map((run) => run.run.requestsPerSecond));
+  const delivering = median(of('app+webhooks').map((run) => run.run.requestsPerSecond));
+  const perRound = of('app+webhooks').map((run) => {
+    const base = of('app').find((other) => other.round === run.round) as (typeof runs)[number];
+    return run.run.requestsPerSecond / base.run.requestsPerSecond;
+  });
+  // CPU per request is steadier than req/s on a shared machine: a saturated app serves about
+  // 1 / (CPU per request), so its ratio predicts the throughput ratio on a quiet one.
+  const cpu = (variant: EventsVariant) =>
+    median(of(variant).map((run) => run.run.cpuMsPerRequest ?? NaN));
+  const cpuRatio = cpu('app') / cpu('app+webhooks');
+  const lags = of('app+webhooks')
+    .flatMap((run) => run.lags)
+    .sort((a, b) => a - b);
+  const delivered = of('app+webhooks').reduce((sum, run) => sum + run.delivered, 0);
+  const requests = of('app+webhooks').reduce((sum, run) => sum + run.run.requests, 0);
+  const summary = {
+    appRequestsPerSecond: alone,
+    webhooksRequestsPerSecond: delivering,
+    throughputRatio: delivering / alone,
+    throughputRatioPerRound: perRound,
+    appCpuMsPerRequest: cpu('app'),
+    webhooksCpuMsPerRequest: cpu('app+webhooks'),
+    cpuRatio,
+    relayLagP50Ms: percentile(lags, 0.5),
+    relayLagP99Ms: percentile(lags, 0.99),
+    deliveredInWindow: delivered,
+    patchesInWindow: requests,
+  };
+  console.log(
+    `\nEvents, profile scenario, ${options.connections} connections, ${options.duration} s per run, ` +
+      `medians of ${options.rounds} rounds (one endpoint per organization, receiver on loopback)\n` +
+      `  app alone:        ${alone.toFixed(0)} req/s\n` +
+      `  app + webhooks:   ${delivering.toFixed(0)} req/s\n` +
+      `  ratio:            ${summary.throughputRatio.toFixed(3)} (per round ${perRound
+        .map((ratio) => ratio.toFixed(3))
+        .join(', ')}); the budget is 0.90\n` +
+      `  app CPU/request:  ${cpu('app').toFixed(3)} ms alone, ${cpu('app+webhooks').toFixed(3)} ms ` +
+      `delivering: alone / delivering = ${cpuRatio.toFixed(3)}\n` +
+      `  relay lag:        p50 ${summary.relayLagP50Ms} ms, p99 ${summary.relayLagP99Ms} ms ` +
+      `(change to arrival, ${delivered} deliveries for ${requests} PATCHes in the measured windows)`,
+  );
+  return { summary, runs };
+}
