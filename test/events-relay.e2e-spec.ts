@@ -4,7 +4,13 @@ import { DataSource } from 'typeorm';
 import { AuditAction, newEventId } from '../src/audit/audit-event';
 import { AuditRepository } from '../src/audit/audit.repository';
 import { AuditEventEntity } from '../src/audit/entities/audit-event.entity';
+import { SessionEntity } from '../src/auth';
+import { OrganizationGroupEntity, ProfessionEntity } from '../src/catalogues';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { InvitationEntity } from '../src/invitations';
+import { OrganizationEntity } from '../src/organizations';
+import { UserEntity } from '../src/users';
+import { MembershipEntity } from '../src/users-organizations';
 import { seedDemoData } from '../src/demo';
 import type { SqlExecutor, SqlParameter } from '../src/database/database.service';
 import { createTestDatabase, MYSQL_SERVER, TestDatabase } from './support/databases';
@@ -178,14 +184,27 @@ describe('the event relay on mariadb', () => {
     it('delivers every event at least once, in order, duplicates only around the kill', async () => {
       const first = await startApp(); // runs the migrations
       const second = await startApp();
+      // The test's own connection, for the demo data and the team (no app, so no third relay).
       dataSource = new DataSource(
-        buildDataSourceOptions({
-          type: 'mysql',
-          url: database.url,
-          poolSize: 2,
-          statementTimeoutMs: 5000,
-          poolTimeoutMs: 5000,
-        }),
+        buildDataSourceOptions(
+          {
+            type: 'mysql',
+            url: database.url,
+            poolSize: 2,
+            statementTimeoutMs: 5000,
+            poolTimeoutMs: 5000,
+          },
+          [
+            UserEntity,
+            OrganizationEntity,
+            ProfessionEntity,
+            OrganizationGroupEntity,
+            MembershipEntity,
+            SessionEntity,
+            InvitationEntity,
+            AuditEventEntity,
+          ],
+        ),
       );
       await dataSource.initialize();
       await seedDemoData(dataSource); // the professions the team's members have
