@@ -47,17 +47,25 @@ export class WebhookReceiver {
   readonly received: ReceivedDelivery[] = [];
   answer: (delivery: ReceivedDelivery) => Answer = () => ({ status: 204 });
   private server: Server | null = null;
+  private boundPort = 0;
   private readonly waiters = new Set<() => void>();
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => void this.handle(request, response));
     this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.boundPort = (server.address() as AddressInfo).port;
     return this.url();
   }
 
+  /** The port it listens on, read once at start. */
   get port(): number {
-    return (this.server?.address() as AddressInfo).port;
+    if (this.boundPort === 0) throw new Error('The receiver was not started');
+    return this.boundPort;
   }
 
   url(path = '/hook'): string {
