@@ -76,14 +76,26 @@ async function sessionIds(t: TestApp, prefix: string): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-async function insertAuditEvents(t: TestApp, ages: Record<string, number>): Promise<void> {
+/** Audit rows whose events have left (relayed), unless `relayed` is false. Returns their ids. */
+async function insertAuditEvents(
+  t: TestApp,
+  ages: Record<string, number>,
+  relayed = true,
+): Promise<number[]> {
+  const ids: number[] = [];
   for (const [requestId, days] of Object.entries(ages)) {
     await database(t).execute(
-      'INSERT INTO `audit_events` (`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`) ' +
-        "VALUES (1, 1, 1, 'membership.updated', '{}', ?, ?)",
-      [requestId, ago(days)],
+      'INSERT INTO `audit_events` (`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`, `relayedAt`) ' +
+        "VALUES (1, 1, 1, 'membership.updated', '{}', ?, ?, ?)",
+      [requestId, ago(days), relayed ? ago(days) : null],
     );
+    const [row] = await database(t).query<{ id: number | string }>(
+      'SELECT `id` FROM `audit_events` WHERE `requestId` = ?',
+      [requestId],
+    );
+    ids.push(Number(row?.id));
   }
+  return ids;
 }
 
 async function auditRequestIds(t: TestApp, prefix: string): Promise<string[]> {
@@ -141,6 +153,50 @@ describe.each(ENGINES)('retention on %s', (engine) => {
       'expired invitations': 0,
       'audit events': 0,
     });
+  });
+
+  it('keeps an old audit row until its event has left: not relayed, queued for NATS, or a webhook delivery pending', async () => {
+    const t = await app(engine, { AUDIT_RETENTION_DAYS: '1' });
+    // Another instance holds the relay's lease, so this one leaves the outbox as it is.
+    await database(t).execute(
+      "UPDATE `event_relay_leases` SET `holder` = 'elsewhere', `expiresAt` = ? WHERE `name` = 'relay'",
+      [ago(-1)],
+    );
+    await insertAuditEvents(t, { 'outbox-unrelayed': 40 }, false);
+    const [queued, pending, delivered] = await insertAuditEvents(t, {
+      'outbox-queued': 40,
+      'outbox-pending': 40,
+      'outbox-delivered': 40,
+    });
+    await database(t).execute('INSERT INTO `event_broker_queue` (`auditEventId`) VALUES (?)', [
+      queued,
+    ]);
+    const now = ago(0);
+    await database(t).execute(
+      'INSERT INTO `webhook_endpoints` (`organizationId`, `url`, `events`, `secret`, `enabled`, `createdAt`, `updatedAt`) ' +
+        "VALUES (1, 'https://hooks.retention.example/in', '[]', 'whsec_x', 1, ?, ?)",
+      [now, now],
+    );
+    const [endpoint] = await database(t).query<{ id: number | string }>(
+      "SELECT `id` FROM `webhook_endpoints` WHERE `url` = 'https://hooks.retention.example/in'",
+    );
+    for (const [auditEventId, status] of [
+      [pending, 'pending'],
+      [delivered, 'succeeded'],
+    ] as const) {
+      await database(t).execute(
+        'INSERT INTO `webhook_deliveries` (`endpointId`, `auditEventId`, `status`, `attempts`, `nextAttemptAt`, `createdAt`, `updatedAt`) ' +
+          'VALUES (?, ?, ?, 1, ?, ?, ?)',
+        [Number(endpoint?.id), auditEventId, status, now, now, now],
+      );
+    }
+
+    expect((await retention(t).purge()).deleted['audit events']).toBe(1);
+    expect(await auditRequestIds(t, 'outbox-')).toEqual([
+      'outbox-pending',
+      'outbox-queued',
+      'outbox-unrelayed',
+    ]);
   });
 
   it('deletes invitations 30 days after they expired, never an accepted one', async () => {

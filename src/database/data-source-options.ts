@@ -8,10 +8,10 @@ import { AddGroupNameUnique1764288060000 } from './migrations/1764288060000-AddG
 import { CreateAuditEvents1764288120000 } from './migrations/1764288120000-CreateAuditEvents';
 import { UsersFromSignIns1764547200000 } from './migrations/1764547200000-UsersFromSignIns';
 import { CreateInvitations1764547260000 } from './migrations/1764547260000-CreateInvitations';
-import { AuditEventsAsOutbox1764720000000 } from './migrations/1764720000000-AuditEventsAsOutbox';
-import { CreateWebhooks1764720060000 } from './migrations/1764720060000-CreateWebhooks';
 import { AddRetentionIndexes1764900000000 } from './migrations/1764900000000-AddRetentionIndexes';
 import { AlignSchemaWithEntities1764950000000 } from './migrations/1764950000000-AlignSchemaWithEntities';
+import { AuditEventsAsOutbox1765000000000 } from './migrations/1765000000000-AuditEventsAsOutbox';
+import { CreateWebhooks1765000060000 } from './migrations/1765000060000-CreateWebhooks';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -24,10 +24,10 @@ export const MIGRATIONS = [
   CreateAuditEvents1764288120000,
   UsersFromSignIns1764547200000,
   CreateInvitations1764547260000,
-  AuditEventsAsOutbox1764720000000,
-  CreateWebhooks1764720060000,
   AddRetentionIndexes1764900000000,
   AlignSchemaWithEntities1764950000000,
+  AuditEventsAsOutbox1765000000000,
+  CreateWebhooks1765000060000,
 ];
 
 interface SqliteConnection {

@@ -47,5 +47,11 @@ export const PURGE_TARGETS: readonly PurgeTarget[] = [
     column: 'createdAt',
     // 0 keeps them forever: care organizations are often bound to keep them for years.
     keepDays: (config) => (config.retention.auditDays > 0 ? config.retention.auditDays : null),
+    // The trail is the events' outbox: a row goes only once its event has left, to NATS and to
+    // every webhook endpoint (deliveries and queue entries would go with it, by cascade).
+    also:
+      '`relayedAt` IS NOT NULL' +
+      ' AND NOT EXISTS (SELECT 1 FROM `event_broker_queue` q WHERE q.`auditEventId` = `audit_events`.`id`)' +
+      " AND NOT EXISTS (SELECT 1 FROM `webhook_deliveries` d WHERE d.`auditEventId` = `audit_events`.`id` AND d.`status` = 'pending')",
   },
 ];

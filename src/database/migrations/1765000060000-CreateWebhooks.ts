@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'type
  * IDX_webhook_deliveries_queue (status, endpointId, id) gives each endpoint's oldest pending
  * delivery (its queue head: order is kept per endpoint) without reading the backlog behind it.
  */
-export class CreateWebhooks1764720060000 implements MigrationInterface {
-  name = 'CreateWebhooks1764720060000';
+export class CreateWebhooks1765000060000 implements MigrationInterface {
+  name = 'CreateWebhooks1765000060000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const mysql = queryRunner.connection.driver.options.type === 'mysql';

@@ -10,8 +10,8 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 
  * Rows already there are history, not news: they are marked relayed, and keep no event id.
  * Also the relay's lease (one instance delivers at a time) and the NATS publishing queue.
  */
-export class AuditEventsAsOutbox1764720000000 implements MigrationInterface {
-  name = 'AuditEventsAsOutbox1764720000000';
+export class AuditEventsAsOutbox1765000000000 implements MigrationInterface {
+  name = 'AuditEventsAsOutbox1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const mysql = queryRunner.connection.driver.options.type === 'mysql';
