@@ -248,10 +248,14 @@ describe('the event relay on mariadb', () => {
       let killedAt = 0;
       let heldArrived!: () => void;
       const tenthArrived = new Promise<void>((resolve) => (heldArrived = resolve));
+      // Answered once the victim is dead: if a slow machine let the lease pass to the survivor
+      // before the kill, the survivor is the one waiting here and must not wait forever.
+      let victimKilled!: () => void;
+      const released = new Promise<void>((resolve) => (victimKilled = resolve));
       receiver.answer = () => {
         if (killedAt === 0 && receiver.firstSeenIds().length === 10) {
           heldArrived();
-          return { hold: new Promise<void>(() => undefined) };
+          return { hold: released };
         }
         return { status: 204 };
       };
@@ -277,6 +281,7 @@ describe('the event relay on mariadb', () => {
       victim.process.child.kill('SIGKILL');
       killedAt = Date.now();
       await victim.process.exited;
+      victimKilled();
       await sending;
       for (let index = 0; index < 10; index++) await patch(survivor.port, `After ${index}`);
 
