@@ -15,7 +15,7 @@ export interface RunMessage {
   duration: number;
   layout: Layout;
   callers: Caller[];
-  /** Forget the scope scenario's knowledge of who was promoted (run.ts reset the table). */
+  /** Forget the scope scenario's knowledge of who was promoted (measure.ts reset the table). */
   resetState: boolean;
 }
 

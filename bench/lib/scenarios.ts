@@ -1,6 +1,6 @@
 /**
  * What each scenario sends, as an autocannon request whose setupRequest draws a fresh caller,
- * target and body for every request. Used by the load driver and by run.ts's statement trace.
+ * target and body for every request. Used by the load driver and by trace.ts's statement trace.
  */
 import type { AutocannonRequest } from 'autocannon';
 import {
@@ -36,7 +36,7 @@ function headers(caller: Caller): Record<string, string> {
 const promoted = new Map<number, number>();
 const inFlight = new Set<number>();
 
-/** Forgets who was promoted (run.ts put every seeded member back to scope 2). */
+/** Forgets who was promoted (measure.ts put every seeded member back to scope 2). */
 export function resetScopeState(): void {
   promoted.clear();
   inFlight.clear();

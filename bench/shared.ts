@@ -1,0 +1,111 @@
+/**
+ * What the bench's modules share: paths, the app's Node flags and environment, its databases,
+ * the run's state and log.
+ */
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Caller, Layout, Target } from './lib/layout';
+import { BenchOptions } from './lib/options';
+import { Secrets, createDatabase, databaseUrl, runMigrations, seed } from './lib/seed';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export let APP_ROOT = ROOT;
+export const appEntry = () => join(APP_ROOT, 'dist', 'main.js');
+
+/** `--app-root`: the app measured is the one built there. */
+export function setAppRoot(dir: string): void {
+  APP_ROOT = dir;
+}
+
+/** Node's flags for the app as `npm run start:prod` gives them (its heap cap, say). */
+export function appNodeArguments(): string[] {
+  const given = state.options?.appFlags;
+  if (given !== undefined) return given.split(/\s+/).filter((flag) => flag.length > 0);
+  const manifest = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const command = /^node\s+(.*?)\s*dist\/main\.js$/.exec(manifest.scripts?.['start:prod'] ?? '');
+  return command ? command[1].split(/\s+/).filter((flag) => flag.length > 0) : [];
+}
+/** A Node binary the targets run under, and its version (the label of its runs). */
+export interface NodeBinary {
+  path: string;
+  version: string;
+}
+
+export function nodeBinary(path: string): NodeBinary {
+  const version = execFileSync(path, ['--version']).toString().trim();
+  return { path, version };
+}
+
+const BASELINE_ENTRY = join(__dirname, 'baselines', 'server.js');
+const FRAMEWORK_ENTRY = join(__dirname, 'baselines', 'framework-server.js');
+export const baselineEntry = (target: Target) =>
+  target === 'framework' ? FRAMEWORK_ENTRY : BASELINE_ENTRY;
+export const DRIVER_ENTRY = join(__dirname, 'driver.js');
+export const RESULTS = join(ROOT, 'bench', 'results');
+export const LOGS = join(RESULTS, 'logs');
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  layout: Layout;
+  callers: Caller[];
+}
+
+export const state = {
+  databases: [] as string[],
+  driver: undefined as ChildProcess | undefined,
+  options: undefined as BenchOptions | undefined,
+  cleaning: undefined as Promise<void> | undefined,
+};
+
+export const log = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+export function appEnvironment(
+  url: string,
+  secrets: Secrets,
+  options: BenchOptions,
+  port?: number,
+) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    DATABASE_POOL_SIZE: String(options.poolSize),
+    AUTH_JWT_SECRET: secrets.bearer,
+    SESSION_TOKEN_SECRET: secrets.session,
+    ...(port === undefined ? {} : { PORT: String(port) }),
+  };
+}
+
+export async function prepareDatabase(
+  options: BenchOptions,
+  secrets: Secrets,
+  memberships: number,
+  suffix: string,
+): Promise<BenchDatabase> {
+  const name = `uo_bench_${randomBytes(4).toString('hex')}${suffix}`;
+  const started = Date.now();
+  await createDatabase(options.serverUrl, name);
+  state.databases.push(name);
+  const url = databaseUrl(options.serverUrl, name);
+  await runMigrations(APP_ROOT, appEnvironment(url, secrets, options));
+  const layout: Layout = {
+    memberships,
+    organizations: Math.min(options.organizations, memberships),
+    groupsPerOrganization: 4,
+    professions: 20,
+  };
+  const callers = await seed(url, layout, options.callersPerOrganization, secrets);
+  log(
+    `database ${name}: ${memberships.toLocaleString('en')} memberships in ` +
+      `${layout.organizations} organizations, ${callers.length} callers with a session, ` +
+      `ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return { name, url, layout, callers };
+}
