@@ -5,7 +5,12 @@ import { BenchOptions } from './lib/options';
 import { freePort, startServer, stopProcess, waitReady } from './lib/processes';
 import { requestFor } from './lib/scenarios';
 import { Secrets, resetScopes } from './lib/seed';
-import { StatementProxy, normalizeStatement } from './lib/statement-proxy';
+import {
+  RecordedCommand,
+  StatementProxy,
+  normalizeStatement,
+  splitRelayStatements,
+} from './lib/statement-proxy';
 import {
   APP_ROOT,
   BenchDatabase,
@@ -24,7 +29,7 @@ async function traceStatements(
   database: BenchDatabase,
   target: Target,
   scenario: Scenario,
-): Promise<string[]> {
+): Promise<RecordedCommand[]> {
   if (scenario === 'scope') await resetScopes(database.url, database.layout);
   const upstream = new URL(options.serverUrl);
   const proxy = new StatementProxy(upstream.hostname, Number(upstream.port || 3306));
@@ -62,7 +67,7 @@ async function traceStatements(
   try {
     await waitReady(server);
     // Two requests: the first may include one-time work (connections, prepared statements).
-    let commands: string[] = [];
+    let commands: RecordedCommand[] = [];
     for (let i = 0; i < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       proxy.clear();
@@ -83,7 +88,7 @@ async function traceStatements(
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
-      commands = proxy.commands.map((command) => command.text);
+      commands = [...proxy.commands];
     }
     return commands;
   } finally {
@@ -95,6 +100,8 @@ async function traceStatements(
 interface StatementTrace {
   scenario: Scenario;
   app: string[];
+  /** What the app's event relay sent meanwhile, woken by the request's commit. */
+  relay: string[];
   sameWork: string[];
   reference: string[];
   sameWorkMatches: boolean;
@@ -108,17 +115,29 @@ export async function traceAll(
   const traces: StatementTrace[] = [];
   console.log('\nStatements one PATCH sends, read off the wire (second request of each server):');
   for (const scenario of options.scenarios) {
-    const app = await traceStatements(options, secrets, database, 'app', scenario);
-    const sameWork = await traceStatements(options, secrets, database, 'same-work', scenario);
-    const reference = await traceStatements(options, secrets, database, 'reference', scenario);
+    const texts = (commands: RecordedCommand[]) => commands.map((command) => command.text);
+    const { request: app, relay } = splitRelayStatements(
+      await traceStatements(options, secrets, database, 'app', scenario),
+    );
+    const sameWork = texts(
+      await traceStatements(options, secrets, database, 'same-work', scenario),
+    );
+    const reference = texts(
+      await traceStatements(options, secrets, database, 'reference', scenario),
+    );
     const sameWorkMatches =
       app.map(normalizeStatement).join('\n') === sameWork.map(normalizeStatement).join('\n');
-    traces.push({ scenario, app, sameWork, reference, sameWorkMatches });
+    traces.push({ scenario, app, relay, sameWork, reference, sameWorkMatches });
     const short = (text: string) => (text.length > 150 ? `${text.slice(0, 147)}...` : text);
     console.log(
       `\n  ${scenario}: app ${app.length}, same-work ${sameWork.length}, reference ${reference.length}`,
     );
     for (const text of app) console.log(`    app: ${short(text)}`);
+    if (relay.length > 0) {
+      console.log(
+        `    and ${relay.length} statements of the event relay, woken by the commit (not the request's)`,
+      );
+    }
     if (sameWorkMatches) {
       console.log('    same-work: the same statements');
     } else {

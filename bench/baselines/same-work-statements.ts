@@ -4,23 +4,28 @@
  * exactly this plan. `npm run bench` reads both off the wire (statement and protocol) and says
  * when they differ; then change this file.
  *
- * The app as of commit 2554f43 (src/auth/sessions.repository.ts, src/users-organizations/
- * users-organizations.service.ts + memberships.repository.ts, src/audit/audit.repository.ts,
- * src/database/database.service.ts): every statement a prepared one (mysql2 `execute()`), the
- * transaction boundaries as text; one pool connection for the session read and another for the
+ * The app as of the events commit (src/users-organizations/member-context.resolver.ts,
+ * usecases/update-membership.use-case.ts + memberships.repository.ts, src/audit/
+ * audit.repository.ts): every statement a prepared one (mysql2 `execute()`), the transaction
+ * boundaries as text; one pool connection for the session read and another for the
  * transaction:
- *   profile: session+caller+target join; START TRANSACTION; UPDATE ... WHERE id AND version;
- *            audit INSERT; COMMIT. When the UPDATE finds the row changed since the join
- *            (hot rows): ROLLBACK, then START TRANSACTION; target SELECT ... FOR UPDATE; UPDATE;
- *            audit INSERT; COMMIT.
+ *   profile: session+caller+target join; START TRANSACTION; UPDATE ... WHERE id AND version,
+ *            joined to the caller's row at the version its rights were judged on when the
+ *            caller is not the target (rights at commit time); audit INSERT, which is also the
+ *            event's outbox row (event id and view); COMMIT. When the UPDATE finds either row
+ *            changed since the join (hot rows): ROLLBACK, then START TRANSACTION; caller
+ *            SELECT ... LOCK IN SHARE MODE (not for oneself); target SELECT ... FOR UPDATE;
+ *            UPDATE; audit INSERT; COMMIT.
  *   scope:   session+caller+target join; START TRANSACTION; administrators SELECT ... FOR UPDATE;
  *            target SELECT ... FOR UPDATE; UPDATE; audit INSERT; COMMIT.
  */
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import {
   Changes,
   HttpError,
   MembershipRow,
+  membershipView,
   SqlValue,
   TokenClaims,
   toDatabaseTimestamp,
@@ -180,6 +185,18 @@ const lockAdministrators: Statement = {
   },
 };
 
+/** The caller's row share-locked, so that its rights hold until the commit (not for oneself). */
+const lockCaller: Statement = {
+  name: 'lock caller',
+  sql:
+    `SELECT ${MEMBERSHIP_COLUMNS} FROM \`memberships\` m ` +
+    'WHERE m.`organizationId` = ? AND m.`userId` = ? LOCK IN SHARE MODE',
+  transaction: true,
+  protocol: 'execute',
+  when: (s) => s.targetUserId !== s.claims.userId,
+  params: (s) => [s.organizationId as number, s.claims.userId],
+};
+
 const lockTarget: Statement = {
   name: 'lock target',
   sql:
@@ -191,20 +208,31 @@ const lockTarget: Statement = {
   then: (s, { rows }) => judge(s, (rows[0] as unknown as MembershipRow | undefined) ?? null),
 };
 
+/** Whether the optimistic UPDATE also requires the caller's row unchanged (not for oneself). */
+const joinsCaller = (s: RequestState, optimistic: boolean) =>
+  optimistic && s.targetUserId !== s.claims.userId;
+
 /** The UPDATE, conditional on the version read; `optimistic` turns a miss into the fallback. */
 function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
+  const assignments = (alias: string) =>
+    columns.map((column) => `${alias}\`${column}\` = ?, `).join('') +
+    `${alias}\`updatedAt\` = ?, ${alias}\`version\` = ${alias}\`version\` + 1`;
   return {
     name: 'update',
-    sql:
-      'UPDATE `memberships` SET ' +
-      columns.map((column) => `\`${column}\` = ?, `).join('') +
-      '`updatedAt` = ?, `version` = `version` + 1 WHERE `id` = ? AND `version` = ?',
+    sql: (s) =>
+      joinsCaller(s, optimistic)
+        ? 'UPDATE `memberships` t JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? SET ' +
+          assignments('t.') +
+          ' WHERE t.`id` = ? AND t.`version` = ?'
+        : `UPDATE \`memberships\` SET ${assignments('')} WHERE \`id\` = ? AND \`version\` = ?`,
     transaction: true,
     protocol: 'execute',
     when: (s) => s.writes === true,
     params: (s) => {
       const target = s.target as MembershipRow;
+      const caller = s.caller as MembershipRow;
       return [
+        ...(joinsCaller(s, optimistic) ? [caller.id, caller.version] : []),
         ...columns.map((column) => s.changes[column] ?? target[column]),
         toDatabaseTimestamp(s.now),
         target.id,
@@ -223,8 +251,8 @@ const audit: Statement = {
   name: 'audit',
   sql:
     'INSERT INTO `audit_events` ' +
-    '(`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`) ' +
-    'VALUES (?, ?, ?, ?, ?, ?, ?)',
+    '(`organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
+    '`requestId`, `createdAt`, `eventId`, `data`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   transaction: true,
   protocol: 'execute',
   when: (s) => s.writes === true,
@@ -241,10 +269,13 @@ const audit: Statement = {
       Number(target.organizationId),
       s.claims.userId,
       Number(target.userId),
+      null,
       'membership.updated',
       JSON.stringify(changes),
       s.requestId,
       toDatabaseTimestamp(s.now),
+      uuidv7(),
+      JSON.stringify({ membership: membershipView(resultingRow(s)) }),
     ];
   },
 };
@@ -265,7 +296,14 @@ export const PROFILE: Plan = {
     audit,
     writing(commit),
   ],
-  fallback: [begin, lockTarget, update(['firstName', 'lastName'], false), audit, commit],
+  fallback: [
+    begin,
+    lockCaller,
+    lockTarget,
+    update(['firstName', 'lastName'], false),
+    audit,
+    commit,
+  ],
 };
 
 /** A scope change: 7 statements (the administrators' lock keeps the last-administrator rule). */

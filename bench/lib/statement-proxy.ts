@@ -121,3 +121,40 @@ export function normalizeStatement(text: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** What the event relay reads and writes: its statements are never a request's. */
+const RELAY_STATEMENT = /`event_relay_leases`|`webhook_|`event_broker_queue`|`relayedAt`/;
+
+/**
+ * A request's statements apart from the relay's, which run in the same process (woken by the
+ * request's commit) on connections of the same pool. A transaction belongs to the relay when
+ * any of its statements does; outside a transaction, each statement counts on its own.
+ */
+export function splitRelayStatements(commands: RecordedCommand[]): {
+  request: string[];
+  relay: string[];
+} {
+  const request: string[] = [];
+  const relay: string[] = [];
+  const open = new Map<number, RecordedCommand[]>();
+  const place = (unit: RecordedCommand[]) => {
+    const target = unit.some((command) => RELAY_STATEMENT.test(command.text)) ? relay : request;
+    target.push(...unit.map((command) => command.text));
+  };
+  for (const command of commands) {
+    const unit = open.get(command.connection);
+    if (/^START TRANSACTION|^BEGIN/i.test(command.text)) {
+      open.set(command.connection, [command]);
+    } else if (unit === undefined) {
+      place([command]);
+    } else {
+      unit.push(command);
+      if (/^(COMMIT|ROLLBACK)/i.test(command.text)) {
+        open.delete(command.connection);
+        place(unit);
+      }
+    }
+  }
+  for (const unit of open.values()) place(unit);
+  return { request, relay };
+}
