@@ -16,7 +16,7 @@ import {
   ValidateBy,
   validateSync,
 } from 'class-validator';
-import { EVENT_VARIABLES } from './events-config';
+import { EVENT_VARIABLES } from './event-variables';
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
