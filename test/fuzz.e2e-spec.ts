@@ -340,7 +340,10 @@ describe.each(ENGINES)('fuzzing the PATCH on %s', (engine) => {
     sent: Record<string, unknown>,
     response: Response,
   ) {
-    const expected: Projection = structuredClone(project(before));
+    // Not structuredClone: under Jest it makes objects of Node's own realm, which
+    // isDeepStrictEqual never finds equal to the test's, so a no-op would count as a change.
+    const current = project(before);
+    const expected: Projection = { ...current, permissions: { ...current.permissions } };
     for (const [key, value] of Object.entries(sent)) {
       if (key === 'permissions') {
         const permissions = value as Projection['permissions'];
