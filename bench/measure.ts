@@ -13,29 +13,11 @@ import {
   freePort,
   memoryMb,
   sampleRss,
-  startServer,
   stopProcess,
   waitReady,
 } from './lib/processes';
 import { Secrets, resetScopes } from './lib/seed';
-import {
-  APP_ROOT,
-  BenchDatabase,
-  LOGS,
-  NodeBinary,
-  ROOT,
-  appEntry,
-  appEnvironment,
-  appNodeArguments,
-  baselineEntry,
-  state,
-} from './shared';
-
-const isApp = (target: Target) => target === 'app' || target === 'app-no-metrics';
-/** What the app-no-metrics target changes: the price of the metrics is the difference. */
-const TARGET_ENV: Partial<Record<Target, Record<string, string>>> = {
-  'app-no-metrics': { METRICS_ENABLED: 'false' },
-};
+import { BenchDatabase, LOGS, NodeBinary, appEnvironment, startTarget, state } from './shared';
 
 export interface RunRecord extends LoadResult {
   round: number;
@@ -134,32 +116,15 @@ export async function measure(
     LOGS,
     `${database.name}-${scenario}-${target}-node${node.version.replace(/[^\w.-]+/g, '-')}-r${round}.log`,
   );
-  const server = isApp(target)
-    ? startServer(
-        target,
-        node.path,
-        [
-          ...appNodeArguments(),
-          ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
-        ],
-        appEntry(),
-        [],
-        { ...env, ...options.appEnv, ...TARGET_ENV[target] },
-        port,
-        logFile,
-        APP_ROOT,
-      )
-    : startServer(
-        target,
-        node.path,
-        cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
-        baselineEntry(target),
-        [target],
-        env,
-        port,
-        logFile,
-        ROOT,
-      );
+  const server = startTarget(
+    target,
+    node.path,
+    cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
+    env,
+    options.appEnv,
+    port,
+    logFile,
+  );
   try {
     await waitReady(server);
     await smokeTest(port, database, target);

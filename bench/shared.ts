@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Caller, Layout, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
+import { startServer } from './lib/processes';
 import { Secrets, createDatabase, databaseUrl, runMigrations, seed } from './lib/seed';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -44,6 +45,51 @@ const BASELINE_ENTRY = join(__dirname, 'baselines', 'server.js');
 const FRAMEWORK_ENTRY = join(__dirname, 'baselines', 'framework-server.js');
 export const baselineEntry = (target: Target) =>
   target === 'framework' ? FRAMEWORK_ENTRY : BASELINE_ENTRY;
+const isApp = (target: Target) => target === 'app' || target === 'app-no-metrics';
+/** What the app-no-metrics target changes: the price of the metrics is the difference. */
+const TARGET_ENV: Partial<Record<Target, Record<string, string>>> = {
+  'app-no-metrics': { METRICS_ENABLED: 'false' },
+};
+
+/**
+ * Starts a target under `node`: the app with the Node flags of start:prod and `appEnv` (the
+ * bench's `--app-env`) over `env`, or a baseline server with `env`. `nodeFlags` go to either
+ * (e.g. `--cpu-prof`).
+ */
+export function startTarget(
+  target: Target,
+  node: string,
+  nodeFlags: string[],
+  env: Record<string, string | undefined>,
+  appEnv: Record<string, string>,
+  port: number,
+  logFile: string,
+) {
+  return isApp(target)
+    ? startServer(
+        target,
+        node,
+        [...appNodeArguments(), ...nodeFlags],
+        appEntry(),
+        [],
+        { ...env, ...appEnv, ...TARGET_ENV[target] },
+        port,
+        logFile,
+        APP_ROOT,
+      )
+    : startServer(
+        target,
+        node,
+        nodeFlags,
+        baselineEntry(target),
+        [target],
+        env,
+        port,
+        logFile,
+        ROOT,
+      );
+}
+
 export const DRIVER_ENTRY = join(__dirname, 'driver.js');
 export const RESULTS = join(ROOT, 'bench', 'results');
 export const LOGS = join(RESULTS, 'logs');

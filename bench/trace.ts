@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Scenario, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
-import { freePort, startServer, stopProcess, waitReady } from './lib/processes';
+import { freePort, stopProcess, waitReady } from './lib/processes';
 import { requestFor } from './lib/scenarios';
 import { Secrets, resetScopes } from './lib/seed';
 import {
@@ -11,16 +11,7 @@ import {
   normalizeStatement,
   splitRelayStatements,
 } from './lib/statement-proxy';
-import {
-  APP_ROOT,
-  BenchDatabase,
-  LOGS,
-  ROOT,
-  appEntry,
-  appEnvironment,
-  appNodeArguments,
-  baselineEntry,
-} from './shared';
+import { BenchDatabase, LOGS, appEnvironment, startTarget } from './shared';
 
 /** Starts `target` behind the statement proxy and records what one request of `scenario` sends. */
 async function traceStatements(
@@ -40,30 +31,7 @@ async function traceStatements(
   const port = await freePort();
   const env = appEnvironment(proxied.toString(), secrets, options, port);
   const logFile = join(LOGS, `${database.name}-trace-${scenario}-${target}.log`);
-  const server =
-    target === 'app'
-      ? startServer(
-          target,
-          process.execPath,
-          appNodeArguments(),
-          appEntry(),
-          [],
-          { ...env, ...options.appEnv },
-          port,
-          logFile,
-          APP_ROOT,
-        )
-      : startServer(
-          target,
-          process.execPath,
-          [],
-          baselineEntry(target),
-          [target],
-          env,
-          port,
-          logFile,
-          ROOT,
-        );
+  const server = startTarget(target, process.execPath, [], env, options.appEnv, port, logFile);
   try {
     await waitReady(server);
     // Two requests: the first may include one-time work (connections, prepared statements).
