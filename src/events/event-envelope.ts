@@ -15,7 +15,33 @@ export interface EventEnvelope {
   data: Record<string, unknown>;
 }
 
-/** A committed event as the relay reads it from its audit row. */
+/**
+ * A committed event as the relay hands it to the sinks' queues: what they route it by. The
+ * body is read again when it is sent, so the relay neither reads nor parses it.
+ */
+export interface PendingEvent {
+  /** The audit row's id: the order the relay keeps; never sent anywhere. */
+  auditId: number;
+  type: string;
+  organizationId: number;
+  createdAt: Date;
+}
+
+/** The audit columns a PendingEvent is made of (`audit_events` as `a`). */
+export const PENDING_COLUMNS = 'a.`id` AS `auditId`, a.`action`, a.`organizationId`, a.`createdAt`';
+
+export type PendingRow = Pick<EnvelopeRow, 'auditId' | 'action' | 'organizationId' | 'createdAt'>;
+
+export function pendingEvent(row: PendingRow): PendingEvent {
+  return {
+    auditId: Number(row.auditId),
+    type: row.action,
+    organizationId: Number(row.organizationId),
+    createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
+  };
+}
+
+/** A committed event with its body, as a sink reads it from its audit row to send it. */
 export interface OutboxEvent {
   /** The audit row's id: the order the relay keeps; never sent anywhere. */
   auditId: number;

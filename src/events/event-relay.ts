@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { toDatabaseTimestamp } from '../database';
-import { ENVELOPE_COLUMNS, EnvelopeRow, outboxEvent } from './event-envelope';
+import { PENDING_COLUMNS, PendingRow, pendingEvent } from './event-envelope';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
 import { RelayLease } from './relay-lease';
@@ -25,7 +25,7 @@ const RENEW_INTERVAL_MS = 1000;
  */
 const PENDING_SQL =
   'SELECT ' +
-  ENVELOPE_COLUMNS +
+  PENDING_COLUMNS +
   ' FROM `audit_events` a WHERE a.`relayedAt` IS NULL ORDER BY a.`id` LIMIT ' +
   String(LARGEST_CHUNK);
 
@@ -145,9 +145,9 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** One batch of pending events into every sink's queue; true when there was any. */
   private async relayPending(): Promise<boolean> {
-    const rows = await this.database.query<EnvelopeRow>(PENDING_SQL);
+    const rows = await this.database.query<PendingRow>(PENDING_SQL);
     if (rows.length === 0) return false;
-    const events = rows.map(outboxEvent);
+    const events = rows.map(pendingEvent);
     const relayedAt = toDatabaseTimestamp(new Date());
     await this.lease.transaction(async (executor) => {
       for (const sink of this.sinks) await sink.accept(executor, events);

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../database';
-import type { OutboxEvent } from './event-envelope';
+import type { PendingEvent } from './event-envelope';
 
 /**
  * Where the relay hands committed events: webhook deliveries, the NATS stream. A sink keeps
@@ -11,7 +11,7 @@ export interface EventSink {
    * Queues `events` (in their order) inside the relay's transaction, which also marks them
    * relayed: each event is queued exactly once, or not at all if the transaction fails.
    */
-  accept(executor: SqlExecutor, events: OutboxEvent[]): Promise<void>;
+  accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void>;
   /**
    * Starts delivering what is due, unless a delivery of this sink is still running; never
    * waits for a receiver. True while it has work in hand (the relay then comes back sooner).

@@ -1,5 +1,5 @@
 export { ENVELOPE_COLUMNS, outboxEvent } from './event-envelope';
-export type { EnvelopeRow, EventEnvelope, OutboxEvent } from './event-envelope';
+export type { EnvelopeRow, EventEnvelope, OutboxEvent, PendingEvent } from './event-envelope';
 export { EventMetrics } from './event-metrics';
 export type { DeliveryOutcome } from './event-metrics';
 export { EventRelay } from './event-relay';

@@ -5,7 +5,13 @@ import { connect } from '@nats-io/transport-node';
 import { AppConfig } from '../config';
 import type { NatsConfig } from '../config';
 import type { SqlExecutor } from '../database';
-import { ENVELOPE_COLUMNS, EnvelopeRow, OutboxEvent, outboxEvent } from './event-envelope';
+import {
+  ENVELOPE_COLUMNS,
+  EnvelopeRow,
+  OutboxEvent,
+  outboxEvent,
+  PendingEvent,
+} from './event-envelope';
 import { EventMetrics } from './event-metrics';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
@@ -62,7 +68,7 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
     return this.settings !== null;
   }
 
-  async accept(executor: SqlExecutor, events: OutboxEvent[]): Promise<void> {
+  async accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void> {
     if (this.settings === null) return;
     for (const chunk of powerOfTwoChunks(events)) {
       await executor.execute(

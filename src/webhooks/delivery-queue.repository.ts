@@ -8,6 +8,7 @@ import {
   inList,
   OutboxEvent,
   outboxEvent,
+  PendingEvent,
   powerOfTwoChunks,
   RelayDatabase,
   valueRows,
@@ -63,8 +64,8 @@ export class DeliveryQueueRepository {
    * matches; an endpoint registered after the change gets none of it. Inserted in event
    * order, so delivery ids keep the events' order per endpoint.
    */
-  async enqueue(executor: SqlExecutor, events: OutboxEvent[], now: Date): Promise<void> {
-    const organizations = [...new Set(events.map((event) => event.envelope.organizationId))];
+  async enqueue(executor: SqlExecutor, events: PendingEvent[], now: Date): Promise<void> {
+    const organizations = [...new Set(events.map((event) => event.organizationId))];
     const endpoints: { id: number; organizationId: number; events: string[]; createdAt: Date }[] =
       [];
     for (const chunk of powerOfTwoChunks(organizations)) {
@@ -95,9 +96,9 @@ export class DeliveryQueueRepository {
     for (const event of events) {
       for (const endpoint of endpoints) {
         if (
-          endpoint.organizationId === event.envelope.organizationId &&
+          endpoint.organizationId === event.organizationId &&
           endpoint.createdAt <= event.createdAt &&
-          (endpoint.events.includes('*') || endpoint.events.includes(event.envelope.type))
+          (endpoint.events.includes('*') || endpoint.events.includes(event.type))
         ) {
           rows.push([endpoint.id, event.auditId, DeliveryStatus.Pending, 0, at, at, at]);
         }

@@ -6,7 +6,7 @@ import {
   EventRelay,
   EventSink,
   LeaseLostError,
-  OutboxEvent,
+  PendingEvent,
   RelayLease,
 } from '../events';
 import {
@@ -61,7 +61,7 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
     this.relay.register(this);
   }
 
-  accept(executor: SqlExecutor, events: OutboxEvent[]): Promise<void> {
+  accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void> {
     return this.queue.enqueue(executor, events, new Date());
   }
 
