@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEventEntity } from '../src/audit/entities/audit-event.entity';
 import { MembershipChangedEvent } from '../src/users-organizations/membership-events';
-import { WebhookEndpointEntity } from '../src/webhooks';
+import { HostResolver, WebhookEndpointEntity } from '../src/webhooks';
 import { ENGINES } from './support/databases';
 import { ExtensionModule, MembershipEventRecorder } from './support/extension.module';
 import { invite, issued } from './support/invitations';
@@ -407,6 +407,30 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
   });
 
   describe('the HTTP exchange', () => {
+    it('connects to the address checked, not to a second lookup, and names the host', async () => {
+      // A name the operating system cannot resolve: only the app's resolver knows it.
+      const host = `pinned-${engine}.test`;
+      const resolver = t.app.get(HostResolver);
+      const resolve = jest
+        .spyOn(resolver, 'resolve')
+        .mockImplementation((name) =>
+          Promise.resolve(name === host ? [{ address: '127.0.0.1', family: 4 as const }] : []),
+        );
+      try {
+        const path = `/hook/${randomUUID()}`;
+        await register(asAdmin, {
+          url: `http://${host}:${receiver.port}${path}`,
+          events: ['membership.updated'],
+        }).expect(201);
+        await rename(team.plain.userId, 'Pinned');
+        await receiver.waitFor(() => at(path).length === 1);
+        expect(at(path)[0].headers.host).toBe(`${host}:${receiver.port}`);
+        expect(resolve).toHaveBeenCalledWith(host);
+      } finally {
+        resolve.mockRestore();
+      }
+    });
+
     it('does not follow redirects', async () => {
       const target = new WebhookReceiver();
       await target.start();

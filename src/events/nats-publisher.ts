@@ -30,7 +30,7 @@ const CONNECT_RETRY_MS = 2000;
 
 /** The subject of an event: `<prefix>.<organizationId>.<type>` (type holds a dot itself). */
 export function natsSubject(prefix: string, event: OutboxEvent): string {
-  return `${prefix}.${event.envelope.organizationId}.${event.envelope.type}`;
+  return `${prefix}.${event.organizationId}.${event.type}`;
 }
 
 /**
@@ -122,11 +122,10 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
       try {
         for (const row of rows) {
           const event = outboxEvent(row);
-          await client.publish(
-            natsSubject(settings.subjectPrefix, event),
-            JSON.stringify(event.envelope),
-            { msgID: event.envelope.id, timeout: PUBLISH_TIMEOUT_MS },
-          );
+          await client.publish(natsSubject(settings.subjectPrefix, event), event.body, {
+            msgID: event.id,
+            timeout: PUBLISH_TIMEOUT_MS,
+          });
           published.push(Number(row.queueId));
           this.metrics.delivered('nats', event.createdAt);
         }

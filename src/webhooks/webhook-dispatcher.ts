@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config';
 import type { SqlExecutor } from '../database';
@@ -41,7 +42,7 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
   /** Endpoints with a run in progress, or whose outcomes are not recorded yet. */
   private readonly busy = new Map<number, Promise<void>>();
   private starting: Promise<void> | null = null;
-  private abort = new AbortController();
+  private abort = runsController();
   private buffered: RecordedAttempt[] = [];
   private collecting: Promise<void> | null = null;
   private writing: Promise<void> = Promise.resolve();
@@ -80,7 +81,7 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
     this.abort.abort();
     await Promise.all([...this.busy.values()]);
     await this.writing;
-    this.abort = new AbortController();
+    this.abort = runsController();
   }
 
   private async startDueRuns(): Promise<void> {
@@ -108,12 +109,7 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
     const attempts: RecordedAttempt[] = [];
     for (const delivery of run) {
       if (signal.aborted || !this.lease.held) break;
-      const result = await this.sender.send(
-        delivery.url,
-        delivery.secrets,
-        delivery.event.envelope,
-        signal,
-      );
+      const result = await this.sender.send(delivery.url, delivery.secrets, delivery.event, signal);
       // Cut short by this instance: the receiver may have it; the next holder sends it again.
       if (result.outcome === 'aborted') break;
       attempts.push({ delivery, result, nextAttemptAt: this.nextAttemptAt(delivery, result) });
@@ -193,4 +189,11 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
       this.logger.warn(`Webhook endpoint ${endpointId} disabled: failing for 3 days`);
     }
   }
+}
+
+/** Every run in flight listens to it, one listener per attempt: more than Node's warning limit. */
+function runsController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

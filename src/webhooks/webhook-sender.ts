@@ -1,12 +1,11 @@
-import http, { IncomingMessage } from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
+import type { Dispatcher } from 'undici';
 import { AppConfig } from '../config';
-import type { EventEnvelope } from '../events';
+import type { OutboxEvent } from '../events';
 import type { ResolvedAddress } from './host-resolver';
+import { PinnedPools } from './pinned-pools';
 import { TargetRefusedError, WebhookTargets } from './webhook-targets';
 
 /** DESIGN 11: response bodies are not read beyond this. */
@@ -36,25 +35,34 @@ export type SigningSecrets = string[];
  * the whole attempt has WEBHOOK_TIMEOUT_MS, and at most 4 KB of the answer is read.
  */
 @Injectable()
-export class WebhookSender {
+export class WebhookSender implements OnApplicationShutdown {
   private readonly timeoutMs: number;
-  // Keep-alive: a busy endpoint gets its deliveries over one connection, not one each.
-  private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
-  };
+  private readonly pools: PinnedPools;
+  /** Signers by secret: decoding a secret once, not at every delivery. */
+  private readonly signers = new Map<string, Webhook>();
+  private readonly stopped = new AbortController();
+  private readonly inFlight = new Set<Exchange>();
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(
     config: AppConfig,
     private readonly targets: WebhookTargets,
   ) {
     this.timeoutMs = config.events.webhooks.timeoutMs;
+    this.pools = new PinnedPools(this.timeoutMs);
+  }
+
+  /** Shutdown: what is in flight is cut, as when the relay stops (the next holder sends it). */
+  onApplicationShutdown(): Promise<void> {
+    this.stopped.abort();
+    for (const exchange of this.inFlight) exchange.cut(ABORTED);
+    return this.pools.destroy();
   }
 
   async send(
     url: string,
     secrets: SigningSecrets,
-    envelope: EventEnvelope,
+    event: OutboxEvent,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const attemptedAt = new Date();
@@ -74,14 +82,14 @@ export class WebhookSender {
         responseBody: null,
       };
     }
-    const body = JSON.stringify(envelope);
+    const body = event.body;
     const signatures = secrets
-      .map((secret) => new Webhook(secret).sign(envelope.id, attemptedAt, body))
+      .map((secret) => this.signer(secret).sign(event.id, attemptedAt, body))
       .join(' ');
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'users-organizations-webhooks/1',
-      'webhook-id': envelope.id,
+      'webhook-id': event.id,
       'webhook-timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
       'webhook-signature': signatures,
     };
@@ -89,7 +97,7 @@ export class WebhookSender {
     const durationMs = Math.round(performance.now() - started);
     if ('error' in response) {
       return {
-        outcome: signal.aborted ? 'aborted' : 'failed',
+        outcome: signal.aborted || this.stopped.signal.aborted ? 'aborted' : 'failed',
         attemptedAt,
         durationMs,
         responseStatus: null,
@@ -113,72 +121,154 @@ export class WebhookSender {
     };
   }
 
+  private signer(secret: string): Webhook {
+    let signer = this.signers.get(secret);
+    if (signer === undefined) {
+      // Rotated secrets leave the map with the rest: it never holds more than a few hundred.
+      if (this.signers.size >= 1024) this.signers.clear();
+      signer = new Webhook(secret);
+      this.signers.set(secret, signer);
+    }
+    return signer;
+  }
+
   private post(
     target: URL,
     addresses: ResolvedAddress[],
     headers: Record<string, string>,
     body: string,
     signal: AbortSignal,
-  ): Promise<{ status: number; excerpt: string; location?: string } | { error: string }> {
-    // The socket connects to the addresses checked above, never to a second lookup's answer.
-    const lookup = ((_hostname, options, callback) => {
-      if (options.all) callback(null, addresses);
-      else callback(null, addresses[0].address, addresses[0].family);
-    }) as LookupFunction;
-    const transport = target.protocol === 'https:' ? https : http;
-    const agent = this.agents[target.protocol === 'https:' ? 'https:' : 'http:'];
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (
-        result: { status: number; excerpt: string; location?: string } | { error: string },
-      ) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal.removeEventListener('abort', abort);
-        resolve(result);
-      };
-      const request = transport.request(target, {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent,
-        lookup,
-      });
-      const timer = setTimeout(() => {
-        request.destroy();
-        finish({ error: `No answer within ${this.timeoutMs} ms` });
-      }, this.timeoutMs);
-      const abort = () => {
-        request.destroy();
-        finish({ error: 'Aborted: this instance stopped relaying' });
-      };
-      signal.addEventListener('abort', abort);
-      request.on('error', (error) => finish({ error: describeNetworkError(error) }));
-      request.on('response', (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const done = () =>
-          finish({
-            status: response.statusCode ?? 0,
-            excerpt: Buffer.concat(chunks).toString('utf8'),
-            location: response.headers.location,
-          });
-        response.on('data', (chunk: Buffer) => {
-          const room = RESPONSE_BODY_LIMIT - size;
-          if (room > 0) chunks.push(chunk.subarray(0, room));
-          size += chunk.length;
-          if (size >= RESPONSE_BODY_LIMIT) {
-            // Enough: the rest is neither read nor waited for.
-            done();
-            response.destroy();
-          }
-        });
-        response.on('end', done);
-        response.on('error', done);
-        response.on('close', done);
-      });
-      request.end(body);
+  ): Promise<ExchangeResult> {
+    this.watch(signal);
+    const exchange = new Exchange(signal);
+    this.inFlight.add(exchange);
+    const timer = setTimeout(
+      () => exchange.cut(`No answer within ${this.timeoutMs} ms`),
+      this.timeoutMs,
+    );
+    try {
+      this.pools
+        .pool(target, addresses)
+        .dispatch(
+          {
+            origin: target.origin,
+            path: target.pathname + target.search,
+            method: 'POST',
+            headers,
+            body,
+          },
+          exchange,
+        );
+    } catch (error) {
+      exchange.fail(error as Error);
+    }
+    return exchange.result.finally(() => {
+      clearTimeout(timer);
+      this.inFlight.delete(exchange);
     });
+  }
+
+  /**
+   * Cuts the exchanges made under `signal` when it aborts: one listener per signal (the
+   * dispatcher's, for all its runs), not one per delivery.
+   */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const exchange of this.inFlight) {
+          if (exchange.signal === signal) exchange.cut(ABORTED);
+        }
+      },
+      { once: true },
+    );
+  }
+}
+
+const ABORTED = 'Aborted: this instance stopped relaying';
+
+type ExchangeResult = { status: number; excerpt: string; location?: string } | { error: string };
+
+/**
+ * One POST through undici's dispatch API: the status, the Location header and at most
+ * RESPONSE_BODY_LIMIT bytes of the answer. Cutting it (timeout, relay stopped) settles it at
+ * once and aborts the request, or aborts it when it leaves the pool's queue.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly result: Promise<ExchangeResult>;
+  private settle!: (result: ExchangeResult) => void;
+  private settled = false;
+  private controller: Dispatcher.DispatchController | null = null;
+  private cutReason: string | null = null;
+  private status = 0;
+  private location: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(readonly signal: AbortSignal) {
+    this.result = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  cut(reason: string): void {
+    if (this.settled) return;
+    this.cutReason = reason;
+    this.finish({ error: reason });
+    this.controller?.abort(new Error(reason));
+  }
+
+  fail(error: Error): void {
+    this.finish({ error: this.cutReason ?? describeNetworkError(error) });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cutReason !== null) controller.abort(new Error(this.cutReason));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = statusCode;
+    const location = headers.location;
+    this.location = Array.isArray(location) ? location[0] : location;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk.subarray(0, RESPONSE_BODY_LIMIT - this.size));
+    this.size += chunk.length;
+    if (this.size >= RESPONSE_BODY_LIMIT) {
+      // Enough: the rest is neither read nor waited for.
+      this.answered();
+      controller.abort(new Error('Answer read up to the limit'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.answered();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // An answer cut short after its status keeps what arrived.
+    if (this.status !== 0 && this.cutReason === null) this.answered();
+    else this.fail(error);
+  }
+
+  private answered(): void {
+    this.finish({
+      status: this.status,
+      excerpt: Buffer.concat(this.chunks).toString('utf8'),
+      location: this.location,
+    });
+  }
+
+  private finish(result: ExchangeResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.settle(result);
   }
 }
 
