@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BenchOptions } from './lib/options';
@@ -35,6 +35,12 @@ export interface EventsBenchDeps<D extends { url: string; layout: { organization
     round: number,
     profileDir?: string,
   ): Promise<MeasuredRun>;
+  /** Starts the app on the database, ready; `cpuSeconds` reads its CPU so far. */
+  startApp(
+    database: D,
+    appEnv: Record<string, string>,
+    label: string,
+  ): Promise<{ cpuSeconds(): number; stop(): Promise<void> }>;
   /** `--cpu-prof`: prints where the app's time went in a profiled run. */
   profile?(database: D, appEnv: Record<string, string>): Promise<void>;
   log(message: string): void;
@@ -101,6 +107,118 @@ async function prepareEndpoints(url: string, organizations: number, receiverUrl:
   });
 }
 
+/** Events the drain inserts: enough for a few seconds of relaying, short of a bench run. */
+const DRAIN_EVENTS = 20_000;
+
+/** N committed, unrelayed membership.updated events, spread over the organizations. */
+async function insertPendingEvents(url: string, organizations: number, count: number) {
+  // The membership view a membership.updated row holds (toMembershipView), at its usual size.
+  const at = new Date().toISOString();
+  const view = JSON.stringify({
+    membership: {
+      userId: 1,
+      organizationId: 1,
+      scope: 2,
+      firstName: 'Marie',
+      lastName: 'Curie',
+      professionId: 3,
+      permissions: { group: [1, 2], read: [1, 2, 3], manage: [] },
+      deletedAt: null,
+      updatedAt: at,
+      createdAt: at,
+    },
+  });
+  await withConnection(url, async (c) => {
+    for (let first = 0; first < count; first += 2000) {
+      const rows: unknown[][] = [];
+      for (let i = first; i < Math.min(count, first + 2000); i++) {
+        const organizationId = (i % organizations) + 1;
+        rows.push([
+          organizationId,
+          organizationId,
+          '{"lastName":{"before":"A","after":"B"}}',
+          randomUUID(),
+          view,
+        ]);
+      }
+      await c.query(
+        'INSERT INTO `audit_events` (`organizationId`, `targetUserId`, `action`, `changes`, ' +
+          '`eventId`, `data`, `createdAt`) VALUES ' +
+          rows.map(() => "(?, ?, 'membership.updated', ?, ?, ?, UTC_TIMESTAMP(3))").join(', '),
+        rows.flat(),
+      );
+    }
+  });
+}
+
+/** Polls until the relay has handed on every event and no delivery is pending. */
+async function drained(url: string): Promise<void> {
+  await withConnection(url, async (c) => {
+    for (;;) {
+      const [rows] = await c.query(
+        'SELECT (SELECT COUNT(*) FROM `audit_events` WHERE `relayedAt` IS NULL) AS `events`, ' +
+          "(SELECT COUNT(*) FROM `webhook_deliveries` WHERE `status` = 'pending') AS `deliveries`",
+      );
+      const [counts] = rows as { events: number | string; deliveries: number | string }[];
+      if (Number(counts.events) === 0 && Number(counts.deliveries) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+}
+
+/**
+ * What one event costs the app to relay, without PATCH load: DRAIN_EVENTS events committed at
+ * once, and the app's CPU (/proc) until all are handed on, alone (no endpoint: only the relayed
+ * mark) and with one endpoint per organization. The difference per event is the delivery's own
+ * cost, steadier than the throughput ratio on a shared machine (no other load competes for it).
+ */
+async function drainCost<D extends { url: string; layout: { organizations: number } }>(
+  options: BenchOptions,
+  deps: EventsBenchDeps<D>,
+  database: D,
+  receiver: LagReceiver,
+  receiverUrl: string,
+) {
+  const costs: Record<EventsVariant, number[]> = { app: [], 'app+webhooks': [] };
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const variant of round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse()) {
+      const webhooks = variant === 'app+webhooks';
+      await prepareEndpoints(
+        database.url,
+        database.layout.organizations,
+        webhooks ? receiverUrl : null,
+      );
+      const app = await deps.startApp(
+        database,
+        webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {},
+        `drain-${variant}-r${round}`,
+      );
+      try {
+        receiver.arrivals = [];
+        const before = app.cpuSeconds();
+        await insertPendingEvents(database.url, database.layout.organizations, DRAIN_EVENTS);
+        await drained(database.url);
+        const usPerEvent = ((app.cpuSeconds() - before) * 1e6) / DRAIN_EVENTS;
+        costs[variant].push(usPerEvent);
+        deps.log(
+          `drain round ${round} ${variant.padEnd(12)} ${DRAIN_EVENTS} events: app CPU ` +
+            `${usPerEvent.toFixed(0)} µs/event` +
+            (webhooks ? `, ${receiver.arrivals.length} deliveries received` : ''),
+        );
+      } finally {
+        await app.stop();
+      }
+    }
+  }
+  const relay = median(costs.app);
+  const delivering = median(costs['app+webhooks']);
+  return {
+    relayUsPerEvent: relay,
+    deliveringUsPerEvent: delivering,
+    deliveryUsPerEvent: delivering - relay,
+  };
+}
+
 export async function eventsBench<D extends { url: string; layout: { organizations: number } }>(
   options: BenchOptions,
   deps: EventsBenchDeps<D>,
@@ -115,6 +233,7 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     delivered: number;
     lags: number[];
   }[] = [];
+  let drain!: Awaited<ReturnType<typeof drainCost>>;
   try {
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
@@ -147,6 +266,7 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
         );
       }
     }
+    drain = await drainCost(options, deps, database, receiver, receiverUrl);
     if (options.cpuProf && deps.profile) {
       await prepareEndpoints(database.url, database.layout.organizations, receiverUrl);
       await deps.profile(database, { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
@@ -183,6 +303,9 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     relayLagP99Ms: percentile(lags, 0.99),
     deliveredInWindow: delivered,
     patchesInWindow: requests,
+    ...drain,
+    // The ratio the drain's cost predicts for a saturated app: a PATCH, then its delivery.
+    predictedRatio: (cpu('app') * 1000) / (cpu('app') * 1000 + drain.deliveryUsPerEvent),
   };
   console.log(
     `\nEvents, profile scenario, ${options.connections} connections, ${options.duration} s per run, ` +
@@ -195,7 +318,11 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
       `  app CPU/request:  ${cpu('app').toFixed(3)} ms alone, ${cpu('app+webhooks').toFixed(3)} ms ` +
       `delivering: alone / delivering = ${cpuRatio.toFixed(3)}\n` +
       `  relay lag:        p50 ${summary.relayLagP50Ms} ms, p99 ${summary.relayLagP99Ms} ms ` +
-      `(change to arrival, ${delivered} deliveries for ${requests} PATCHes in the measured windows)`,
+      `(change to arrival, ${delivered} deliveries for ${requests} PATCHes in the measured windows)\n` +
+      `  drain, no load:   ${drain.relayUsPerEvent.toFixed(0)} µs of app CPU per event relayed alone, ` +
+      `${drain.deliveringUsPerEvent.toFixed(0)} µs delivered: ${drain.deliveryUsPerEvent.toFixed(0)} µs per ` +
+      `delivery, which predicts a ratio of ${summary.predictedRatio.toFixed(3)} beside ` +
+      `${cpu('app').toFixed(3)} ms per PATCH`,
   );
   return { summary, runs };
 }

@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { formatSummary, summarize } from './cpu-profile-summary';
 import { eventsBench } from './events';
 import { BenchOptions, USAGE, parseOptions } from './lib/options';
-import { forkDriver, killAll } from './lib/processes';
+import { cpuSeconds, forkDriver, freePort, killAll, stopProcess, waitReady } from './lib/processes';
 import { Secrets, dropDatabase, newSecrets, withConnection } from './lib/seed';
 import { RunRecord, measure } from './measure';
 import { ProfiledRun, cpuProfile, profileJson } from './profile';
@@ -20,10 +20,12 @@ import {
   NodeBinary,
   RESULTS,
   appEntry,
+  appEnvironment,
   log,
   nodeBinary,
   prepareDatabase,
   setAppRoot,
+  startTarget,
   state,
 } from './shared';
 import { traceAll } from './trace';
@@ -214,6 +216,28 @@ async function main(): Promise<void> {
               nodes[0],
               profileDir,
             ),
+          startApp: async (database, appEnv, label) => {
+            const port = await freePort();
+            const server = startTarget(
+              'app',
+              nodes[0].path,
+              [],
+              appEnvironment(database.url, secrets, options, port),
+              { ...options.appEnv, ...appEnv },
+              port,
+              join(LOGS, `${database.name}-${label}.log`),
+            );
+            try {
+              await waitReady(server);
+            } catch (error) {
+              await stopProcess(server.child);
+              throw error;
+            }
+            return {
+              cpuSeconds: () => cpuSeconds(server.child.pid) ?? NaN,
+              stop: () => stopProcess(server.child),
+            };
+          },
           profile: async (database, appEnv) => {
             const dir = join(RESULTS, 'profiles', `${database.name}-events`);
             mkdirSync(dir, { recursive: true });

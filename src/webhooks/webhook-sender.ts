@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Webhook } from 'standardwebhooks';
 import type { Dispatcher } from 'undici';
 import { AppConfig } from '../config';
 import type { OutboxEvent } from '../events';
 import type { ResolvedAddress } from './host-resolver';
 import { PinnedPools } from './pinned-pools';
+import { WebhookSigner } from './webhook-signer';
 import { TargetRefusedError, WebhookTargets } from './webhook-targets';
 
 /** DESIGN 11: response bodies are not read beyond this. */
@@ -30,16 +30,16 @@ export type SigningSecrets = string[];
 /**
  * One delivery attempt over HTTP, signed as the Standard Webhooks specification says:
  * `webhook-id` (the event id), `webhook-timestamp` (seconds) and `webhook-signature`
- * (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space-separated), computed
- * by the `standardwebhooks` library itself. Redirects are not followed (a 3xx is a failure),
- * the whole attempt has WEBHOOK_TIMEOUT_MS, and at most 4 KB of the answer is read.
+ * (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space-separated, by
+ * WebhookSigner). Redirects are not followed (a 3xx is a failure), the whole attempt has
+ * WEBHOOK_TIMEOUT_MS, and at most 4 KB of the answer is read.
  */
 @Injectable()
 export class WebhookSender implements OnApplicationShutdown {
   private readonly timeoutMs: number;
   private readonly pools: PinnedPools;
   /** Signers by secret: decoding a secret once, not at every delivery. */
-  private readonly signers = new Map<string, Webhook>();
+  private readonly signers = new Map<string, WebhookSigner>();
   private readonly stopped = new AbortController();
   private readonly inFlight = new Set<Exchange>();
   private readonly watched = new WeakSet<AbortSignal>();
@@ -121,12 +121,12 @@ export class WebhookSender implements OnApplicationShutdown {
     };
   }
 
-  private signer(secret: string): Webhook {
+  private signer(secret: string): WebhookSigner {
     let signer = this.signers.get(secret);
     if (signer === undefined) {
       // Rotated secrets leave the map with the rest: it never holds more than a few hundred.
       if (this.signers.size >= 1024) this.signers.clear();
-      signer = new Webhook(secret);
+      signer = new WebhookSigner(secret);
       this.signers.set(secret, signer);
     }
     return signer;
@@ -147,18 +147,16 @@ export class WebhookSender implements OnApplicationShutdown {
       this.timeoutMs,
     );
     try {
-      this.pools
-        .pool(target, addresses)
-        .dispatch(
-          {
-            origin: target.origin,
-            path: target.pathname + target.search,
-            method: 'POST',
-            headers,
-            body,
-          },
-          exchange,
-        );
+      this.pools.pool(target, addresses).dispatch(
+        {
+          origin: target.origin,
+          path: target.pathname + target.search,
+          method: 'POST',
+          headers,
+          body,
+        },
+        exchange,
+      );
     } catch (error) {
       exchange.fail(error as Error);
     }
