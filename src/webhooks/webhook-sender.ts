@@ -40,7 +40,7 @@ export class WebhookSender implements OnApplicationShutdown {
   private readonly pools: PinnedPools;
   /** Signers by secret: decoding a secret once, not at every delivery. */
   private readonly signers = new Map<string, WebhookSigner>();
-  private readonly stopped = new AbortController();
+  private stopping = false;
   private readonly inFlight = new Set<Exchange>();
   private readonly watched = new WeakSet<AbortSignal>();
 
@@ -54,7 +54,7 @@ export class WebhookSender implements OnApplicationShutdown {
 
   /** Shutdown: what is in flight is cut, as when the relay stops (the next holder sends it). */
   onApplicationShutdown(): Promise<void> {
-    this.stopped.abort();
+    this.stopping = true;
     for (const exchange of this.inFlight) exchange.cut(ABORTED);
     return this.pools.destroy();
   }
@@ -97,7 +97,7 @@ export class WebhookSender implements OnApplicationShutdown {
     const durationMs = Math.round(performance.now() - started);
     if ('error' in response) {
       return {
-        outcome: signal.aborted || this.stopped.signal.aborted ? 'aborted' : 'failed',
+        outcome: signal.aborted || this.stopping ? 'aborted' : 'failed',
         attemptedAt,
         durationMs,
         responseStatus: null,
