@@ -7,17 +7,9 @@ import { join } from 'node:path';
 import type { LoadResult, RunMessage } from './driver';
 import { PATCH_PATH, Scenario, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
-import {
-  cpuSeconds,
-  databaseServerPid,
-  freePort,
-  memoryMb,
-  sampleRss,
-  stopProcess,
-  waitReady,
-} from './lib/processes';
+import { cpuSeconds, databaseServerPid, memoryMb, sampleRss, stopProcess } from './lib/processes';
 import { Secrets, resetScopes } from './lib/seed';
-import { BenchDatabase, LOGS, NodeBinary, appEnvironment, startTarget, state } from './shared';
+import { BenchDatabase, LOGS, NodeBinary, startReadyTarget, state } from './shared';
 
 export interface RunRecord extends LoadResult {
   round: number;
@@ -110,23 +102,22 @@ export async function measure(
   cpuProfileDir?: string,
 ): Promise<RunRecord> {
   if (scenario === 'scope') await resetScopes(database.url, database.layout);
-  const port = await freePort();
-  const env = { ...appEnvironment(database.url, secrets, options, port) };
   const logFile = join(
     LOGS,
     `${database.name}-${scenario}-${target}-node${node.version.replace(/[^\w.-]+/g, '-')}-r${round}.log`,
   );
-  const server = startTarget(
+  const server = await startReadyTarget(
     target,
     node.path,
     cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
-    env,
+    database.url,
+    secrets,
+    options,
     options.appEnv,
-    port,
     logFile,
   );
+  const port = server.port;
   try {
-    await waitReady(server);
     await smokeTest(port, database, target);
     const message: Omit<RunMessage, 'duration' | 'resetState'> = {
       type: 'run',

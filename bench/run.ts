@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { formatSummary, summarize } from './cpu-profile-summary';
 import { eventsBench } from './events';
 import { BenchOptions, USAGE, parseOptions } from './lib/options';
-import { cpuSeconds, forkDriver, freePort, killAll, stopProcess, waitReady } from './lib/processes';
+import { cpuSeconds, forkDriver, killAll, stopProcess } from './lib/processes';
 import { Secrets, dropDatabase, newSecrets, withConnection } from './lib/seed';
 import { RunRecord, measure } from './measure';
 import { ProfiledRun, cpuProfile, profileJson } from './profile';
@@ -20,12 +20,11 @@ import {
   NodeBinary,
   RESULTS,
   appEntry,
-  appEnvironment,
   log,
   nodeBinary,
   prepareDatabase,
   setAppRoot,
-  startTarget,
+  startReadyTarget,
   state,
 } from './shared';
 import { traceAll } from './trace';
@@ -217,22 +216,16 @@ async function main(): Promise<void> {
               profileDir,
             ),
           startApp: async (database, appEnv, label) => {
-            const port = await freePort();
-            const server = startTarget(
+            const server = await startReadyTarget(
               'app',
               nodes[0].path,
               [],
-              appEnvironment(database.url, secrets, options, port),
+              database.url,
+              secrets,
+              options,
               { ...options.appEnv, ...appEnv },
-              port,
               join(LOGS, `${database.name}-${label}.log`),
             );
-            try {
-              await waitReady(server);
-            } catch (error) {
-              await stopProcess(server.child);
-              throw error;
-            }
             return {
               cpuSeconds: () => cpuSeconds(server.child.pid) ?? NaN,
               stop: () => stopProcess(server.child),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Caller, Layout, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
-import { startServer } from './lib/processes';
+import { Server, freePort, startServer, stopProcess, waitReady } from './lib/processes';
 import { Secrets, createDatabase, databaseUrl, runMigrations, seed } from './lib/seed';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -56,7 +56,7 @@ const TARGET_ENV: Partial<Record<Target, Record<string, string>>> = {
  * bench's `--app-env`) over `env`, or a baseline server with `env`. `nodeFlags` go to either
  * (e.g. `--cpu-prof`).
  */
-export function startTarget(
+function startTarget(
   target: Target,
   node: string,
   nodeFlags: string[],
@@ -88,6 +88,32 @@ export function startTarget(
         logFile,
         ROOT,
       );
+}
+
+/**
+ * startTarget on a free port, with the app's environment for the database at `url`; resolves
+ * once it answers /health/ready, and stops it if it never does.
+ */
+export async function startReadyTarget(
+  target: Target,
+  node: string,
+  nodeFlags: string[],
+  url: string,
+  secrets: Secrets,
+  options: BenchOptions,
+  appEnv: Record<string, string>,
+  logFile: string,
+): Promise<Server> {
+  const port = await freePort();
+  const env = appEnvironment(url, secrets, options, port);
+  const server = startTarget(target, node, nodeFlags, env, appEnv, port, logFile);
+  try {
+    await waitReady(server);
+  } catch (error) {
+    await stopProcess(server.child);
+    throw error;
+  }
+  return server;
 }
 
 export const DRIVER_ENTRY = join(__dirname, 'driver.js');

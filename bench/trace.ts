@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Scenario, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
-import { freePort, stopProcess, waitReady } from './lib/processes';
+import { stopProcess } from './lib/processes';
 import { requestFor } from './lib/scenarios';
 import { Secrets, resetScopes } from './lib/seed';
 import {
@@ -11,7 +11,7 @@ import {
   normalizeStatement,
   splitRelayStatements,
 } from './lib/statement-proxy';
-import { BenchDatabase, LOGS, appEnvironment, startTarget } from './shared';
+import { BenchDatabase, LOGS, startReadyTarget } from './shared';
 
 /** Starts `target` behind the statement proxy and records what one request of `scenario` sends. */
 async function traceStatements(
@@ -28,12 +28,22 @@ async function traceStatements(
   const proxied = new URL(database.url);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(proxyPort);
-  const port = await freePort();
-  const env = appEnvironment(proxied.toString(), secrets, options, port);
   const logFile = join(LOGS, `${database.name}-trace-${scenario}-${target}.log`);
-  const server = startTarget(target, process.execPath, [], env, options.appEnv, port, logFile);
+  const server = await startReadyTarget(
+    target,
+    process.execPath,
+    [],
+    proxied.toString(),
+    secrets,
+    options,
+    options.appEnv,
+    logFile,
+  ).catch(async (error: unknown) => {
+    await proxy.close();
+    throw error;
+  });
+  const port = server.port;
   try {
-    await waitReady(server);
     // Two requests: the first may include one-time work (connections, prepared statements).
     let commands: RecordedCommand[] = [];
     for (let i = 0; i < 2; i++) {
