@@ -20,6 +20,7 @@ import { httpMetricsMiddleware } from './common/metrics/http-metrics';
 import { MetricsService } from './common/metrics/metrics.service';
 import { RouteTemplates } from './common/metrics/route-templates';
 import { answerClientErrorsGracefully } from './common/http/client-errors';
+import { trustProxySetting } from './common/http/client-address';
 
 export interface CreateAppOptions {
   /**
@@ -61,7 +62,7 @@ export async function createApp(
   // Only memberships carry an ETag, and it is ours: no automatic weak tags on other bodies.
   app.set('etag', false);
   // Which X-Forwarded-For entries name the client (rate limits key on it); none by default.
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', trustProxySetting(config.trustProxy));
   // Order matters: the request id first; then the request metrics, which also answer /metrics
   // (so scrapes are neither logged nor counted); then the request log, so that even a request
   // refused by the body parser gets its line with its id.

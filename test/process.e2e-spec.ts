@@ -226,6 +226,38 @@ describe('NODE_ENV=production secrets', () => {
       await app.stop();
     }
   });
+
+  it('writes its log without blocking, and a SIGTERM loses none of it', async () => {
+    const cwd = newScratchCheckout();
+    const port = await freePort();
+    const app = new NodeProcess([MAIN], {
+      cwd,
+      env: cleanEnv({
+        NODE_ENV: 'production',
+        PORT: String(port),
+        DATABASE_URL: `sqlite:${join(cwd, 'production.sqlite')}`,
+        AUTH_JWT_SECRET: PRODUCTION_BEARER_SECRET,
+        SESSION_TOKEN_SECRET: PRODUCTION_SESSION_SECRET,
+      }),
+    });
+    try {
+      await app.waitForStdout(/Serving on/, START_TIMEOUT_MS);
+      const paths = Array.from({ length: 200 }, (_, index) => `/no-such-route-${index}`);
+      const statuses = await Promise.all(
+        paths.map(async (path) => (await fetch(`http://127.0.0.1:${port}${path}`)).status),
+      );
+      expect(new Set(statuses)).toEqual(new Set([404]));
+      app.child.kill('SIGTERM');
+      expect(await app.waitForExit(START_TIMEOUT_MS)).toEqual({ code: 0, signal: null });
+      const logged = app.stdout
+        .split('\n')
+        .filter((line) => line.includes('"request completed"'))
+        .map((line) => (JSON.parse(line) as { req: { url: string } }).req.url);
+      expect(logged.sort()).toEqual([...paths].sort());
+    } finally {
+      await app.stop();
+    }
+  });
 });
 
 describe('npm start on a fresh machine (embedded database)', () => {
