@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ProfileSummary, Share } from './cpu-profile-summary';
 import type { BenchOptions } from './lib/options';
+import { table } from './report';
 import { withConnection } from './lib/seed';
 
 /**
@@ -41,8 +43,12 @@ export interface EventsBenchDeps<D extends { url: string; layout: { organization
     appEnv: Record<string, string>,
     label: string,
   ): Promise<{ cpuSeconds(): number; stop(): Promise<void> }>;
-  /** `--cpu-prof`: prints where the app's time went in a profiled run. */
-  profile?(database: D, appEnv: Record<string, string>): Promise<void>;
+  /** `--cpu-prof`: one profiled run of the app, summarized over its measured seconds. */
+  profile?(
+    database: D,
+    appEnv: Record<string, string>,
+    label: EventsVariant,
+  ): Promise<{ file: string; summary: ProfileSummary; requests: number }>;
   log(message: string): void;
 }
 
@@ -219,6 +225,63 @@ async function drainCost<D extends { url: string; layout: { organizations: numbe
   };
 }
 
+/**
+ * Where delivering costs the app, per PATCH: each layer's and package's self time per request,
+ * alone and delivering, and the difference, largest first.
+ */
+function profileDifference(
+  profiles: { variant: EventsVariant; file: string; summary: ProfileSummary; requests: number }[],
+): string {
+  const [alone, delivering] = profiles;
+  const perRequest = (shares: Share[], requests: number) =>
+    new Map(shares.map((share) => [share.name, (share.ms * 1000) / requests]));
+  const rows = (pick: (summary: ProfileSummary) => Share[], top: number) => {
+    const before = perRequest(pick(alone.summary), alone.requests);
+    const after = perRequest(pick(delivering.summary), delivering.requests);
+    return [...new Set([...before.keys(), ...after.keys()])]
+      .map((name) => ({ name, before: before.get(name) ?? 0, after: after.get(name) ?? 0 }))
+      .sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before))
+      .slice(0, top)
+      .map(({ name, before: b, after: a }) => [
+        name,
+        b.toFixed(0),
+        a.toFixed(0),
+        (a - b).toFixed(0),
+      ]);
+  };
+  const header = ['', 'alone µs/PATCH', 'delivering µs/PATCH', 'difference'];
+  const busy = (run: (typeof profiles)[number]) => (run.summary.busyMs * 1000) / run.requests;
+  return (
+    `\nWhere delivering costs the app (V8 sampling profiler, self time of the measured seconds ` +
+    `per PATCH answered; profiles ${alone.file} and ${delivering.file})\n\n` +
+    table(
+      header,
+      [
+        ...rows((summary) => summary.layers, 20),
+        [
+          'total busy',
+          busy(alone).toFixed(0),
+          busy(delivering).toFixed(0),
+          (busy(delivering) - busy(alone)).toFixed(0),
+        ],
+      ],
+      1,
+    ) +
+    '\n\nBy package, the 25 that differ most:\n\n' +
+    table(
+      header,
+      rows((summary) => summary.packages, 25),
+      1,
+    ) +
+    '\n\nBy function, the 25 that differ most:\n\n' +
+    table(
+      header,
+      rows((summary) => summary.functions, 25),
+      1,
+    )
+  );
+}
+
 export async function eventsBench<D extends { url: string; layout: { organizations: number } }>(
   options: BenchOptions,
   deps: EventsBenchDeps<D>,
@@ -268,8 +331,20 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     }
     drain = await drainCost(options, deps, database, receiver, receiverUrl);
     if (options.cpuProf && deps.profile) {
-      await prepareEndpoints(database.url, database.layout.organizations, receiverUrl);
-      await deps.profile(database, { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
+      const profiles = [];
+      for (const variant of VARIANTS) {
+        const webhooks = variant === 'app+webhooks';
+        await prepareEndpoints(
+          database.url,
+          database.layout.organizations,
+          webhooks ? receiverUrl : null,
+        );
+        const appEnv: Record<string, string> = webhooks
+          ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
+          : {};
+        profiles.push({ variant, ...(await deps.profile(database, appEnv, variant)) });
+      }
+      console.log(profileDifference(profiles));
     }
   } finally {
     await receiver.close();

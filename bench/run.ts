@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { formatSummary, summarize } from './cpu-profile-summary';
+import { summarize } from './cpu-profile-summary';
 import { eventsBench } from './events';
 import { BenchOptions, USAGE, parseOptions } from './lib/options';
 import { cpuSeconds, forkDriver, killAll, stopProcess } from './lib/processes';
@@ -231,10 +231,15 @@ async function main(): Promise<void> {
               stop: () => stopProcess(server.child),
             };
           },
-          profile: async (database, appEnv) => {
-            const dir = join(RESULTS, 'profiles', `${database.name}-events`);
+          profile: async (database, appEnv, label) => {
+            const dir = join(
+              RESULTS,
+              'profiles',
+              `${database.name}-events-${label.replace('+', '-')}`,
+            );
             mkdirSync(dir, { recursive: true });
             const with_ = { ...options, appEnv: { ...options.appEnv, ...appEnv } };
+            log(`CPU profile of ${label}, profile scenario (node --cpu-prof)`);
             const record = await measure(
               with_,
               secrets,
@@ -245,12 +250,12 @@ async function main(): Promise<void> {
               nodes[0],
               dir,
             );
+            log(describe(record));
             const file = readdirSync(dir)
               .filter((name) => name.endsWith('.cpuprofile'))
               .map((name) => join(dir, name))
               .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-            console.log(`\nApp delivering webhooks, profile ${file}\n`);
-            console.log(formatSummary(summarize(file, record.windowUs), 40));
+            return { file, summary: summarize(file, record.windowUs), requests: record.requests };
           },
           log,
         }),
