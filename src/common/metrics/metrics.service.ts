@@ -7,9 +7,16 @@ import {
   GaugeConfiguration,
   Histogram,
   HistogramConfiguration,
+  Metric,
   Registry,
 } from 'prom-client';
 import { AppConfig } from '../../config';
+import {
+  ExportedMetric,
+  SeriesCounter,
+  SeriesHistogram,
+  SeriesHistogramConfiguration,
+} from './series-histogram';
 
 /** Where Prometheus scrapes, on the app's port or on METRICS_PORT. */
 export const METRICS_PATH = '/metrics';
@@ -70,12 +77,30 @@ export class MetricsService {
     return new Histogram({ ...configuration, registers: [this.registry] });
   }
 
+  /** A histogram for the request path (see SeriesHistogram), served with the rest. */
+  seriesHistogram<T extends string>(
+    configuration: SeriesHistogramConfiguration,
+  ): SeriesHistogram<T> {
+    return this.register(new SeriesHistogram<T>(configuration));
+  }
+
+  /** A counter read off a series histogram's observations when scraped. */
+  seriesCounter(name: string, help: string, histogram: SeriesHistogram<string>): SeriesCounter {
+    return this.register(new SeriesCounter(name, help, histogram));
+  }
+
   rateLimitRefused(limit: RateLimitRefusal): void {
     this.rateLimitRefusals.inc({ limit });
   }
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  private register<M extends ExportedMetric>(metric: M): M {
+    // The registry reads name, help, type and get() (its typings list only its own classes).
+    this.registry.registerMetric(metric as unknown as Metric);
+    return metric;
   }
 
   /** The text Prometheus scrapes: the process's metrics, then the app's. */
