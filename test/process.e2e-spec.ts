@@ -227,7 +227,7 @@ describe('NODE_ENV=production secrets', () => {
     }
   });
 
-  it('writes its log without blocking, and a SIGTERM loses none of it', async () => {
+  it('loses no line of its log to a SIGTERM', async () => {
     const cwd = newScratchCheckout();
     const port = await freePort();
     const app = new NodeProcess([MAIN], {

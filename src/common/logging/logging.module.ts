@@ -25,7 +25,6 @@ export class LoggingModule {
     const httpLogger = createHttpLogger({
       level: options.enabled === false ? 'silent' : config.logLevel,
       destination: options.destination,
-      asynchronous: config.env === 'production',
     });
     return {
       module: LoggingModule,
