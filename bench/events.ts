@@ -90,6 +90,41 @@ const median = (values: number[]) =>
     0.5,
   );
 
+/**
+ * This process's CPU (the receiver's, with the bench's own bookkeeping) sampled every 100 ms, so
+ * that the part spent within a run's measured seconds can be read afterwards.
+ */
+class OwnCpuSampler {
+  private readonly samples: { atUs: number; cpuUs: number }[] = [];
+  private readonly timer = setInterval(() => this.sample(), 100);
+
+  constructor() {
+    this.sample();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  /** CPU milliseconds between the samples nearest inside the window, scaled to the window. */
+  msBetween(window: { startUs: number; endUs: number }): number {
+    const inside = this.samples.filter(
+      (sample) => sample.atUs >= window.startUs && sample.atUs <= window.endUs,
+    );
+    if (inside.length < 2) return NaN;
+    const first = inside[0];
+    const last = inside[inside.length - 1];
+    const scale = (window.endUs - window.startUs) / (last.atUs - first.atUs);
+    return ((last.cpuUs - first.cpuUs) * scale) / 1000;
+  }
+
+  private sample(): void {
+    const { user, system } = process.cpuUsage();
+    this.samples.push({ atUs: Number(process.hrtime.bigint() / 1000n), cpuUs: user + system });
+  }
+}
+
 /** Endpoints for every organization (or none), and no event left pending from a previous run. */
 async function prepareEndpoints(url: string, organizations: number, receiverUrl: string | null) {
   await withConnection(url, async (c) => {
@@ -295,6 +330,7 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     run: MeasuredRun;
     delivered: number;
     lags: number[];
+    receiverCpuMs: number;
   }[] = [];
   let drain!: Awaited<ReturnType<typeof drainCost>>;
   try {
@@ -308,20 +344,21 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
           webhooks ? receiverUrl : null,
         );
         receiver.arrivals = [];
-        const run = await deps.measure(
-          database,
-          webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {},
-          round,
-        );
+        const ownCpu = new OwnCpuSampler();
+        const run = await deps
+          .measure(database, webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {}, round)
+          .finally(() => ownCpu.stop());
+        const receiverCpuMs = ownCpu.msBetween(run.windowUs) / run.requests;
         const inWindow = receiver.arrivals.filter(
           (arrival) => arrival.atUs >= run.windowUs.startUs && arrival.atUs <= run.windowUs.endUs,
         );
         const lags = inWindow.map((arrival) => arrival.lagMs).sort((a, b) => a - b);
-        runs.push({ variant, round, run, delivered: inWindow.length, lags });
+        runs.push({ variant, round, run, delivered: inWindow.length, lags, receiverCpuMs });
         deps.log(
           `round ${round} ${variant.padEnd(12)} ${run.requestsPerSecond.toFixed(0)} req/s, ` +
             `p50 ${run.p50} ms, p99 ${run.p99} ms, app CPU ${run.cpuMsPerRequest?.toFixed(2)} ms/req, ` +
-            `DB CPU ${run.databaseCpuMsPerRequest?.toFixed(2)} ms/req` +
+            `DB CPU ${run.databaseCpuMsPerRequest?.toFixed(2)} ms/req, ` +
+            `bench process (receiver) CPU ${receiverCpuMs.toFixed(2)} ms/req` +
             (webhooks
               ? `; ${inWindow.length} deliveries in the window for ${run.requests} PATCHes, ` +
                 `lag p50 ${percentile(lags, 0.5)} ms, p99 ${percentile(lags, 0.99)} ms`
@@ -364,6 +401,8 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
   const lags = of('app+webhooks')
     .flatMap((run) => run.lags)
     .sort((a, b) => a - b);
+  const receiverCpu = (variant: EventsVariant) =>
+    median(of(variant).map((run) => run.receiverCpuMs));
   const delivered = of('app+webhooks').reduce((sum, run) => sum + run.delivered, 0);
   const requests = of('app+webhooks').reduce((sum, run) => sum + run.run.requests, 0);
   const summary = {
@@ -374,6 +413,8 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     appCpuMsPerRequest: cpu('app'),
     webhooksCpuMsPerRequest: cpu('app+webhooks'),
     cpuRatio,
+    receiverCpuMsPerRequest: receiverCpu('app+webhooks'),
+    benchProcessCpuMsPerRequestAlone: receiverCpu('app'),
     relayLagP50Ms: percentile(lags, 0.5),
     relayLagP99Ms: percentile(lags, 0.99),
     deliveredInWindow: delivered,
@@ -392,6 +433,8 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
         .join(', ')}); the budget is 0.90\n` +
       `  app CPU/request:  ${cpu('app').toFixed(3)} ms alone, ${cpu('app+webhooks').toFixed(3)} ms ` +
       `delivering: alone / delivering = ${cpuRatio.toFixed(3)}\n` +
+      `  receiver CPU:     ${receiverCpu('app+webhooks').toFixed(3)} ms per PATCH (the bench process, ` +
+      `${receiverCpu('app').toFixed(3)} ms when nothing is delivered), on the same 2 cores\n` +
       `  relay lag:        p50 ${summary.relayLagP50Ms} ms, p99 ${summary.relayLagP99Ms} ms ` +
       `(change to arrival, ${delivered} deliveries for ${requests} PATCHes in the measured windows)\n` +
       `  drain, no load:   ${drain.relayUsPerEvent.toFixed(0)} µs of app CPU per event relayed alone, ` +
