@@ -204,7 +204,8 @@ describe('NODE_ENV=production secrets', () => {
     expect(result.stderr).toMatch(/differ|equal|same/i);
   });
 
-  it('starts with distinct secrets of 32 bytes or more', async () => {
+  /** The built app in production on a scratch SQLite database, with these secrets. */
+  async function startInProduction(bearerSecret: string) {
     const cwd = newScratchCheckout();
     const port = await freePort();
     const app = new NodeProcess([MAIN], {
@@ -213,10 +214,15 @@ describe('NODE_ENV=production secrets', () => {
         NODE_ENV: 'production',
         PORT: String(port),
         DATABASE_URL: `sqlite:${join(cwd, 'production.sqlite')}`,
-        AUTH_JWT_SECRET: 'p'.repeat(32),
+        AUTH_JWT_SECRET: bearerSecret,
         SESSION_TOKEN_SECRET: PRODUCTION_SESSION_SECRET,
       }),
     });
+    return { app, port };
+  }
+
+  it('starts with distinct secrets of 32 bytes or more', async () => {
+    const { app, port } = await startInProduction('p'.repeat(32));
     try {
       await app.waitForStdout(/Serving on/, START_TIMEOUT_MS);
       const live = await fetch(`http://127.0.0.1:${port}/health/live`);
@@ -228,18 +234,7 @@ describe('NODE_ENV=production secrets', () => {
   });
 
   it('loses no line of its log to a SIGTERM', async () => {
-    const cwd = newScratchCheckout();
-    const port = await freePort();
-    const app = new NodeProcess([MAIN], {
-      cwd,
-      env: cleanEnv({
-        NODE_ENV: 'production',
-        PORT: String(port),
-        DATABASE_URL: `sqlite:${join(cwd, 'production.sqlite')}`,
-        AUTH_JWT_SECRET: PRODUCTION_BEARER_SECRET,
-        SESSION_TOKEN_SECRET: PRODUCTION_SESSION_SECRET,
-      }),
-    });
+    const { app, port } = await startInProduction(PRODUCTION_BEARER_SECRET);
     try {
       await app.waitForStdout(/Serving on/, START_TIMEOUT_MS);
       const paths = Array.from({ length: 200 }, (_, index) => `/no-such-route-${index}`);

@@ -99,13 +99,7 @@ export class SeriesHistogram<T extends string> implements ExportedMetric {
       values.push(this.value(`${this.name}_sum`, series.sum, series, {}));
       values.push(this.value(`${this.name}_count`, series.count, series, {}));
     }
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: 'sum',
-      values,
-    });
+    return exported(this, values);
   }
 
   private value(
@@ -138,12 +132,14 @@ export class SeriesCounter implements ExportedMetric {
     for (const series of this.histogram.allSeries()) {
       values.push({ metricName: this.name, value: series.count, labels: series.labels });
     }
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: 'sum',
-      values,
-    });
+    return exported(this, values);
   }
+}
+
+function exported(
+  metric: ExportedMetric,
+  values: ExportedValue[],
+): ReturnType<ExportedMetric['get']> {
+  const { name, help, type, aggregator } = metric;
+  return Promise.resolve({ name, help, type, aggregator, values });
 }
