@@ -333,21 +333,25 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     receiverCpuMs: number;
   }[] = [];
   let drain!: Awaited<ReturnType<typeof drainCost>>;
+  /** The endpoints a variant runs with (none, or one per organization), and the app's settings. */
+  const prepareVariant = async (variant: EventsVariant): Promise<Record<string, string>> => {
+    const webhooks = variant === 'app+webhooks';
+    await prepareEndpoints(
+      database.url,
+      database.layout.organizations,
+      webhooks ? receiverUrl : null,
+    );
+    return webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {};
+  };
   try {
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
       for (const variant of order) {
         const webhooks = variant === 'app+webhooks';
-        await prepareEndpoints(
-          database.url,
-          database.layout.organizations,
-          webhooks ? receiverUrl : null,
-        );
+        const appEnv = await prepareVariant(variant);
         receiver.arrivals = [];
         const ownCpu = new OwnCpuSampler();
-        const run = await deps
-          .measure(database, webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {}, round)
-          .finally(() => ownCpu.stop());
+        const run = await deps.measure(database, appEnv, round).finally(() => ownCpu.stop());
         const receiverCpuMs = ownCpu.msBetween(run.windowUs) / run.requests;
         const inWindow = receiver.arrivals.filter(
           (arrival) => arrival.atUs >= run.windowUs.startUs && arrival.atUs <= run.windowUs.endUs,
@@ -370,15 +374,7 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     if (options.cpuProf && deps.profile) {
       const profiles = [];
       for (const variant of VARIANTS) {
-        const webhooks = variant === 'app+webhooks';
-        await prepareEndpoints(
-          database.url,
-          database.layout.organizations,
-          webhooks ? receiverUrl : null,
-        );
-        const appEnv: Record<string, string> = webhooks
-          ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
-          : {};
+        const appEnv = await prepareVariant(variant);
         profiles.push({ variant, ...(await deps.profile(database, appEnv, variant)) });
       }
       console.log(profileDifference(profiles));
