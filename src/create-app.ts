@@ -1,7 +1,6 @@
 import type { DynamicModule, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { RequestHandler } from 'express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
@@ -9,6 +8,8 @@ import type { AppConfig } from './config';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { isDatabaseUnavailableError } from './database';
 import { HTTP_LOGGER } from './common/logging/logging.module';
+import type { HttpLogger } from './common/logging/http-logger';
+import { middlewareChain } from './common/http/middleware-chain';
 import { PlainTextLogger } from './common/logging/plain-text-logger';
 import { setupSwagger, SWAGGER_UI_PATH } from './common/swagger/swagger';
 import { StrictValidationPipe } from './common/validation/validation.pipe';
@@ -63,19 +64,26 @@ export async function createApp(
   app.set('etag', false);
   // Which X-Forwarded-For entries name the client (rate limits key on it); none by default.
   app.set('trust proxy', trustProxySetting(config.trustProxy));
-  // Order matters: the request id first; then the request metrics, which also answer /metrics
-  // (so scrapes are neither logged nor counted); then the request log, so that even a request
-  // refused by the body parser gets its line with its id.
+  // One middleware for all that runs before the routes, in this order: the request id first;
+  // then the request metrics, which also answer /metrics (so scrapes are neither logged nor
+  // counted); then the request log, so that even a request refused by the body parser gets its
+  // line with its id; then the security headers, the body, and the request's logger.
   const metrics = app.get(MetricsService);
-  app.use(requestIdMiddleware);
-  if (metrics.enabled) {
-    // Express 5's own router, where Nest registers every route at init.
-    const express = app.getHttpAdapter().getInstance();
-    app.use(httpMetricsMiddleware(metrics, new RouteTemplates(() => express.router.stack)));
-  }
-  app.use(app.get<RequestHandler>(HTTP_LOGGER));
-  app.use(securityHeadersMiddleware(SWAGGER_UI_PATH));
-  app.use(jsonBodyMiddleware);
+  const httpLogger = app.get<HttpLogger>(HTTP_LOGGER);
+  const express = app.getHttpAdapter().getInstance();
+  app.use(
+    middlewareChain([
+      requestIdMiddleware,
+      ...(metrics.enabled
+        ? // Express 5's own router, where Nest registers every route at init.
+          [httpMetricsMiddleware(metrics, new RouteTemplates(() => express.router.stack))]
+        : []),
+      httpLogger,
+      securityHeadersMiddleware(SWAGGER_UI_PATH),
+      jsonBodyMiddleware,
+      httpLogger.bindRequestLogger,
+    ]),
+  );
   app.useGlobalFilters(
     new ProblemDetailsFilter({
       allowedMethods: allowedMethodsOf(app),

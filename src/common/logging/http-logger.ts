@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
+import { storage, type Store } from 'nestjs-pino/storage';
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 import type { LogLevel } from '../../config';
 import { clientAddress } from '../http/client-address';
@@ -111,13 +112,42 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
 export interface HttpLogger {
   (request: Request, response: Response, next: NextFunction): void;
   readonly logger: Logger;
+  /**
+   * Makes the request's child logger (its lines carry the request id) the one nestjs-pino's
+   * PinoLogger, and so Nest's Logger, writes to while the request runs. Mounted last before the
+   * routes, after the body is read: stream events would not carry the context.
+   */
+  readonly bindRequestLogger: (request: Request, response: Response, next: NextFunction) => void;
+}
+
+/**
+ * nestjs-pino's per-request store, with the child logger made on first use: most requests
+ * write no line but the completion line, and a child of a redacting logger costs a copy of
+ * its bindings and serializers.
+ */
+class RequestLogStore implements Store {
+  private child: Logger | undefined;
+
+  constructor(
+    private readonly root: Logger,
+    private readonly requestId: string,
+  ) {}
+
+  get logger(): Logger {
+    this.child ??= this.root.child({ requestId: this.requestId });
+    return this.child;
+  }
+
+  // PinoLogger.assign() replaces the store's logger with a child of it.
+  set logger(logger: Logger) {
+    this.child = logger;
+  }
 }
 
 /**
  * One line per request once the response is finished (or the client went away first), with the
  * request id, method, URL, client address, headers (credentials redacted), status and duration
- * in milliseconds. `request.log` is the request's child logger: nestjs-pino binds it to the
- * request's async context, so lines written while the request runs carry its id. Written here
+ * in milliseconds. Written here
  * rather than with pino-http (still installed: nestjs-pino requires it), whose serializer pass
  * and per-request listeners showed in the PATCH's CPU profile for features this log does not use.
  */
@@ -133,7 +163,6 @@ export function createHttpLogger(options: HttpLoggerOptions): HttpLogger {
   const middleware = (request: Request, response: Response, next: NextFunction) => {
     const started = Date.now();
     const requestId = requestIdOf(request);
-    (request as Request & { log: Logger }).log = logger.child({ requestId });
     const done = (error?: Error) => {
       response.removeListener('finish', onFinish);
       response.removeListener('close', onClose);
@@ -163,5 +192,8 @@ export function createHttpLogger(options: HttpLoggerOptions): HttpLogger {
     response.once('close', onClose);
     next();
   };
-  return Object.assign(middleware, { logger });
+  const bindRequestLogger = (request: Request, _response: Response, next: NextFunction) => {
+    storage.run(new RequestLogStore(logger, requestIdOf(request)), next);
+  };
+  return Object.assign(middleware, { logger, bindRequestLogger });
 }

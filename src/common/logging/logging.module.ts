@@ -30,8 +30,13 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         // useExisting: the request log is mounted by create-app ahead of the body parser, so
-        // requests refused there are logged too; nestjs-pino only binds each request's logger.
-        LoggerModule.forRoot({ pinoHttp: { logger: httpLogger.logger }, useExisting: true }),
+        // requests refused there are logged too. No routes: create-app binds each request's
+        // logger itself (bindRequestLogger), in its one middleware instead of one more.
+        LoggerModule.forRoot({
+          pinoHttp: { logger: httpLogger.logger },
+          useExisting: true,
+          forRoutes: [],
+        }),
       ],
       providers: [{ provide: HTTP_LOGGER, useValue: httpLogger }],
       exports: [HTTP_LOGGER],
