@@ -38,7 +38,7 @@ export function describe(record: RunRecord): string {
     .join(' ');
   return (
     `round ${record.round} node ${record.node} ${record.scenario.padEnd(7)} ` +
-    `${record.target.padEnd(14)} ` +
+    `${record.target.padEnd(18)} ` +
     `${record.requestsPerSecond.toFixed(0).padStart(5)} req/s  p50 ${record.p50} ms  ` +
     `p99 ${record.p99} ms  non-2xx ${record.non2xx}${codes ? ` (${codes})` : ''}` +
     `${record.errors ? `  errors ${record.errors}` : ''}  ` +
@@ -113,6 +113,8 @@ interface Ratio {
  */
 const RATIOS: [Target, Target][] = [
   ['app', 'app-no-metrics'],
+  ['app', 'app-no-log'],
+  ['app', 'app-no-rate-limits'],
   ['app', 'reference'],
   ['app', 'same-work'],
   ['app', 'framework'],

@@ -45,10 +45,15 @@ const BASELINE_ENTRY = join(__dirname, 'baselines', 'server.js');
 const FRAMEWORK_ENTRY = join(__dirname, 'baselines', 'framework-server.js');
 export const baselineEntry = (target: Target) =>
   target === 'framework' ? FRAMEWORK_ENTRY : BASELINE_ENTRY;
-const isApp = (target: Target) => target === 'app' || target === 'app-no-metrics';
-/** What the app-no-metrics target changes: the price of the metrics is the difference. */
+const isApp = (target: Target) => target === 'app' || target in TARGET_ENV;
+/** What each app-no-* target changes: the price of that feature is its difference to `app`. */
 const TARGET_ENV: Partial<Record<Target, Record<string, string>>> = {
   'app-no-metrics': { METRICS_ENABLED: 'false' },
+  'app-no-log': { LOG_LEVEL: 'warn' },
+  'app-no-rate-limits': {
+    RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+    RATE_LIMIT_PER_USER_PER_MINUTE: '0',
+  },
 };
 
 /**

@@ -55,9 +55,29 @@ export interface Caller {
 export const SCENARIOS = ['profile', 'scope', 'hot-row'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-/** `app-no-metrics`: the same app with METRICS_ENABLED=false, to price the metrics. */
-export const TARGETS = ['app', 'app-no-metrics', 'reference', 'same-work', 'framework'] as const;
+/**
+ * `app-no-metrics`, `app-no-log`, `app-no-rate-limits`: the same app with one feature off
+ * (METRICS_ENABLED=false; LOG_LEVEL=warn, so no line for a request that went well; both rate
+ * limits 0), each to price that feature against `app` in the same rounds.
+ */
+export const TARGETS = [
+  'app',
+  'app-no-metrics',
+  'app-no-log',
+  'app-no-rate-limits',
+  'reference',
+  'same-work',
+  'framework',
+] as const;
 export type Target = (typeof TARGETS)[number];
+/** What runs when --targets is not given: the app, its price of metrics, and the baselines. */
+export const DEFAULT_TARGETS: Target[] = [
+  'app',
+  'app-no-metrics',
+  'reference',
+  'same-work',
+  'framework',
+];
 
 export const PATCH_PATH = '/users-organizations/v1/rs/users/';
 
