@@ -147,9 +147,9 @@ class RequestLogStore implements Store {
 /**
  * One line per request once the response is finished (or the client went away first), with the
  * request id, method, URL, client address, headers (credentials redacted), status and duration
- * in milliseconds. Written here
- * rather than with pino-http (still installed: nestjs-pino requires it), whose serializer pass
- * and per-request listeners showed in the PATCH's CPU profile for features this log does not use.
+ * in milliseconds. Written here rather than with pino-http (still installed: nestjs-pino
+ * requires it), whose serializer pass and per-request listeners showed in the PATCH's CPU
+ * profile for features this log does not use.
  */
 export function createHttpLogger(options: HttpLoggerOptions): HttpLogger {
   // Synchronous: pino's asynchronous destination (sonic-boom over the thread pool) cost the
