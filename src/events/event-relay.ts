@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { toDatabaseTimestamp } from '../database';
+import { NOT_YET, toDatabaseTimestamp } from '../database';
 import { PENDING_COLUMNS, PendingRow, pendingEvent } from './event-envelope';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
@@ -26,7 +26,9 @@ const RENEW_INTERVAL_MS = 1000;
 const PENDING_SQL =
   'SELECT ' +
   PENDING_COLUMNS +
-  ' FROM `audit_events` a WHERE a.`relayedAt` IS NULL ORDER BY a.`id` LIMIT ' +
+  " FROM `audit_events` a WHERE a.`relayedAt` = '" +
+  NOT_YET +
+  "' ORDER BY a.`id` LIMIT " +
   String(LARGEST_CHUNK);
 
 /**

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import { NOT_YET } from '../database';
 
 /** What the purge deletes: rows of `table` whose `column` is older than the kept days. */
 export interface PurgeTarget {
@@ -50,7 +51,7 @@ export const PURGE_TARGETS: readonly PurgeTarget[] = [
     // The trail is the events' outbox: a row goes only once its event has left, to NATS and to
     // every webhook endpoint (deliveries and queue entries would go with it, by cascade).
     also:
-      '`relayedAt` IS NOT NULL' +
+      `\`relayedAt\` <> '${NOT_YET}'` +
       ' AND NOT EXISTS (SELECT 1 FROM `event_broker_queue` q WHERE q.`auditEventId` = `audit_events`.`id`)' +
       " AND NOT EXISTS (SELECT 1 FROM `webhook_deliveries` d WHERE d.`auditEventId` = `audit_events`.`id` AND d.`status` = 'pending')",
   },

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { idColumn, timestampColumn } from '../../database';
+import { idColumn, NOT_YET, timestampColumn } from '../../database';
 import { OrganizationEntity } from '../../organizations';
 
 /** One membership or session change: who, what, before and after, in which request. */
@@ -52,7 +52,7 @@ export class AuditEventEntity {
   @Column({ type: 'text', nullable: true })
   data!: string | null;
 
-  /** When the relay handed the event to its sinks (webhook deliveries, NATS); NULL until then. */
-  @Column(timestampColumn({ nullable: true }))
-  relayedAt!: Date | null;
+  /** When the relay handed the event to its sinks (webhook deliveries, NATS); NOT_YET until then. */
+  @Column(timestampColumn({ default: NOT_YET }))
+  relayedAt!: Date;
 }
