@@ -125,13 +125,17 @@ class OwnCpuSampler {
   }
 }
 
+/**
+ * Audit rows the relay has not handed on: its mark is NOT_YET (src/database/columns.ts) since
+ * migration 1765100000000, NULL in builds before it (--app-root).
+ */
+const NOT_RELAYED = "(`relayedAt` IS NULL OR `relayedAt` = '1970-01-01 00:00:00.000')";
+
 /** Endpoints for every organization (or none), and no event left pending from a previous run. */
 async function prepareEndpoints(url: string, organizations: number, receiverUrl: string | null) {
   await withConnection(url, async (c) => {
     await c.query('DELETE FROM `webhook_endpoints`');
-    await c.query(
-      'UPDATE `audit_events` SET `relayedAt` = UTC_TIMESTAMP(3) WHERE `relayedAt` IS NULL',
-    );
+    await c.query('UPDATE `audit_events` SET `relayedAt` = UTC_TIMESTAMP(3) WHERE ' + NOT_RELAYED);
     if (receiverUrl === null) return;
     const rows = Array.from({ length: organizations }, (_, index) => [
       index + 1,
@@ -197,7 +201,9 @@ async function drained(url: string): Promise<void> {
   await withConnection(url, async (c) => {
     for (;;) {
       const [rows] = await c.query(
-        'SELECT (SELECT COUNT(*) FROM `audit_events` WHERE `relayedAt` IS NULL) AS `events`, ' +
+        'SELECT (SELECT COUNT(*) FROM `audit_events` WHERE ' +
+          NOT_RELAYED +
+          ') AS `events`, ' +
           "(SELECT COUNT(*) FROM `webhook_deliveries` WHERE `status` = 'pending') AS `deliveries`",
       );
       const [counts] = rows as { events: number | string; deliveries: number | string }[];
