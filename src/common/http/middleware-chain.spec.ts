@@ -55,6 +55,13 @@ describe('middlewareChain', () => {
     expect(result).toEqual({ error: failure, calls: [] });
   });
 
+  it('hands on the rejection of an async handler as Express 5 would', async () => {
+    const failure = new Error('rejected');
+    const rejecting: RequestHandler = () => Promise.reject(failure);
+    const result = await run([passing('a'), rejecting, passing('c')]);
+    expect(result).toEqual({ error: failure, calls: ['a'] });
+  });
+
   it('stops when a handler answers without calling next', async () => {
     const answering: RequestHandler = () => calls.push('answered');
     let handedOn = false;
