@@ -129,21 +129,28 @@ export class DeliveryQueueRepository {
     return rows.map((row) => Number(row.endpointId));
   }
 
-  /** The first pending deliveries of these endpoints, oldest first, with their events. */
+  /**
+   * The first pending deliveries of these endpoints, oldest first, with their events. The queue
+   * heads are chosen and ordered in a derived table of the queue index alone, then joined: an
+   * ORDER BY over the joined rows made the server sort the events' texts with them: 20-40 µs
+   * of its CPU per delivery, against under 10 this way (var/deliv-exp.js, 16,000 rows a round).
+   */
   async pending(endpointIds: number[], limit: number): Promise<QueuedDelivery[]> {
     const ids = inList(endpointIds);
     const rows = await this.database.query<QueuedRow>(
       'SELECT d.`id` AS `deliveryId`, d.`endpointId`, d.`attempts`, e.`url`, e.`secret`, ' +
         'e.`previousSecret`, e.`previousSecretExpiresAt`, e.`failingSince`, ' +
         ENVELOPE_COLUMNS +
-        ' FROM `webhook_deliveries` d JOIN `webhook_endpoints` e ON e.`id` = d.`endpointId` ' +
-        'JOIN `audit_events` a ON a.`id` = d.`auditEventId` ' +
-        "WHERE d.`status` = 'pending' AND d.`endpointId` IN " +
+        ' FROM (SELECT `id`, `endpointId`, `attempts`, `auditEventId` FROM `webhook_deliveries` ' +
+        "WHERE `status` = 'pending' AND `endpointId` IN " +
         ids.sql +
-        ' ORDER BY d.`id` LIMIT ' +
-        String(limit),
+        ' ORDER BY `id` LIMIT ' +
+        String(limit) +
+        ') d JOIN `webhook_endpoints` e ON e.`id` = d.`endpointId` ' +
+        'JOIN `audit_events` a ON a.`id` = d.`auditEventId`',
       ids.parameters,
     );
+    rows.sort((a, b) => Number(a.deliveryId) - Number(b.deliveryId));
     const now = new Date();
     return rows.map((row) => {
       const previousUntil = fromDatabaseTimestamp(row.previousSecretExpiresAt);
