@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProfileSummary, Share } from './cpu-profile-summary';
 import type { BenchOptions } from './lib/options';
+import { cpuSeconds, databaseServerPid } from './lib/processes';
 import { table } from './report';
 import { withConnection } from './lib/seed';
 
@@ -218,6 +219,8 @@ async function drained(url: string): Promise<void> {
  * once, and the app's CPU (/proc) until all are handed on, alone (no endpoint: only the relayed
  * mark) and with one endpoint per organization. The difference per event is the delivery's own
  * cost, steadier than the throughput ratio on a shared machine (no other load competes for it).
+ * The database server's CPU is read over the same span: the events' INSERT and the polling are
+ * in both variants, so the difference is what the deliveries' statements cost it.
  */
 async function drainCost<D extends { url: string; layout: { organizations: number } }>(
   options: BenchOptions,
@@ -227,6 +230,8 @@ async function drainCost<D extends { url: string; layout: { organizations: numbe
   receiverUrl: string,
 ) {
   const costs: Record<EventsVariant, number[]> = { app: [], 'app+webhooks': [] };
+  const databaseCosts: Record<EventsVariant, number[]> = { app: [], 'app+webhooks': [] };
+  const databasePid = databaseServerPid();
   for (let round = 1; round <= options.rounds; round++) {
     for (const variant of round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse()) {
       const webhooks = variant === 'app+webhooks';
@@ -243,13 +248,17 @@ async function drainCost<D extends { url: string; layout: { organizations: numbe
       try {
         receiver.arrivals = [];
         const before = app.cpuSeconds();
+        const databaseBefore = cpuSeconds(databasePid) ?? NaN;
         await insertPendingEvents(database.url, database.layout.organizations, DRAIN_EVENTS);
         await drained(database.url);
         const usPerEvent = ((app.cpuSeconds() - before) * 1e6) / DRAIN_EVENTS;
+        const databaseUsPerEvent =
+          (((cpuSeconds(databasePid) ?? NaN) - databaseBefore) * 1e6) / DRAIN_EVENTS;
         costs[variant].push(usPerEvent);
+        databaseCosts[variant].push(databaseUsPerEvent);
         deps.log(
           `drain round ${round} ${variant.padEnd(12)} ${DRAIN_EVENTS} events: app CPU ` +
-            `${usPerEvent.toFixed(0)} µs/event` +
+            `${usPerEvent.toFixed(0)} µs/event, database CPU ${databaseUsPerEvent.toFixed(0)} µs/event` +
             (webhooks ? `, ${receiver.arrivals.length} deliveries received` : ''),
         );
       } finally {
@@ -263,6 +272,7 @@ async function drainCost<D extends { url: string; layout: { organizations: numbe
     relayUsPerEvent: relay,
     deliveringUsPerEvent: delivering,
     deliveryUsPerEvent: delivering - relay,
+    databaseUsPerDelivery: median(databaseCosts['app+webhooks']) - median(databaseCosts.app),
   };
 }
 
@@ -412,6 +422,8 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     webhooksRequestsPerSecond: delivering,
     throughputRatio: delivering / alone,
     throughputRatioPerRound: perRound,
+    // Each round's two runs are minutes closer than the medians' runs: steadier on a drifting machine.
+    throughputRatioPairedMedian: median(perRound),
     appCpuMsPerRequest: cpu('app'),
     webhooksCpuMsPerRequest: cpu('app+webhooks'),
     cpuRatio,
@@ -430,9 +442,11 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
       `medians of ${options.rounds} rounds (one endpoint per organization, receiver on loopback)\n` +
       `  app alone:        ${alone.toFixed(0)} req/s\n` +
       `  app + webhooks:   ${delivering.toFixed(0)} req/s\n` +
-      `  ratio:            ${summary.throughputRatio.toFixed(3)} (per round ${perRound
+      `  ratio:            ${summary.throughputRatio.toFixed(3)} of the medians; per round ${perRound
         .map((ratio) => ratio.toFixed(3))
-        .join(', ')}); the budget is 0.90\n` +
+        .join(
+          ', ',
+        )}, median ${summary.throughputRatioPairedMedian.toFixed(3)}; the budget is 0.90\n` +
       `  app CPU/request:  ${cpu('app').toFixed(3)} ms alone, ${cpu('app+webhooks').toFixed(3)} ms ` +
       `delivering: alone / delivering = ${cpuRatio.toFixed(3)}\n` +
       `  receiver CPU:     ${receiverCpu('app+webhooks').toFixed(3)} ms per PATCH (the bench process, ` +
@@ -442,7 +456,8 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
       `  drain, no load:   ${drain.relayUsPerEvent.toFixed(0)} µs of app CPU per event relayed alone, ` +
       `${drain.deliveringUsPerEvent.toFixed(0)} µs delivered: ${drain.deliveryUsPerEvent.toFixed(0)} µs per ` +
       `delivery, which predicts a ratio of ${summary.predictedRatio.toFixed(3)} beside ` +
-      `${cpu('app').toFixed(3)} ms per PATCH`,
+      `${cpu('app').toFixed(3)} ms per PATCH; the database server's CPU per delivery ` +
+      `${drain.databaseUsPerDelivery.toFixed(0)} µs`,
   );
   return { summary, runs };
 }
