@@ -67,7 +67,8 @@ export async function createApp(
   // One middleware for all that runs before the routes, in this order: the request id first;
   // then the request metrics, which also answer /metrics (so scrapes are neither logged nor
   // counted); then the request log, so that even a request refused by the body parser gets its
-  // line with its id; then the security headers, the body, and the request's logger.
+  // line with its id; then the security headers, the body, and (LOG_REQUEST_CONTEXT) the
+  // request's logger.
   const metrics = app.get(MetricsService);
   const httpLogger = app.get<HttpLogger>(HTTP_LOGGER);
   const express = app.getHttpAdapter().getInstance();
@@ -81,7 +82,7 @@ export async function createApp(
       httpLogger,
       securityHeadersMiddleware(SWAGGER_UI_PATH),
       jsonBodyMiddleware,
-      httpLogger.bindRequestLogger,
+      ...(config.logRequestContext ? [httpLogger.bindRequestLogger] : []),
     ]),
   );
   app.useGlobalFilters(

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Logger, Module } from '@nestjs/common';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import type { Response } from 'supertest';
 import { DEVELOPMENT_BEARER_SECRET, DEVELOPMENT_SESSION_SECRET } from '../src/config/app-config';
 import { cleanEnv, freePort, killAllProcesses, NodeProcess, REPO_ROOT } from './support/processes';
@@ -31,6 +32,11 @@ class LoggingProbeController {
   probe(): { logged: true } {
     this.logger.log({ ...PROBE_SECRETS, msg: 'probe reached', harmless: 'visible-value' });
     return { logged: true };
+  }
+
+  @Get('failure')
+  fail(): never {
+    throw new Error('probe failed');
   }
 }
 
@@ -80,6 +86,8 @@ describe('structured logs (mariadb)', () => {
       logger: undefined,
       logDestination: log.stream,
       extraModules: [LoggingProbeModule],
+      // Its default depends on the Node version (off on Node 20): on, whichever runs the tests.
+      env: { LOG_REQUEST_CONTEXT: 'true' },
     });
     headers = await t.login('alice', 1);
   });
@@ -238,6 +246,35 @@ describe('log levels and silence', () => {
       await t.http().get(ME).expect(401);
       expect(completionLines(log.lines(), response.headers['x-request-id'])).toEqual([]);
       expect(log.lines().filter((line) => line.level === 'info')).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("LOG_REQUEST_CONTEXT=false: the app's own lines carry no request id, the request's lines do", async () => {
+    const log = captureLog();
+    // Outside a request's context nestjs-pino writes to the first logger this process made (an
+    // earlier suite's, here): one app per process in production, several in this test worker.
+    __resetOutOfContextForTests();
+    const t = await startTestApp('sqlite', {
+      logger: undefined,
+      logDestination: log.stream,
+      extraModules: [LoggingProbeModule],
+      env: { LOG_REQUEST_CONTEXT: 'false' },
+    });
+    try {
+      const response = await t.http().get('/logging-probe').expect(200);
+      const probe = log.lines().filter((line) => line.msg === 'probe reached');
+      expect(probe).toHaveLength(1);
+      expect(probe[0].requestId).toBeUndefined();
+      expect(completionLines(log.lines(), response.headers['x-request-id'])).toHaveLength(1);
+      // An unhandled error's line names its request in its text, with or without the context.
+      const failed = await t.http().get('/logging-probe/failure').expect(500);
+      const errors = log.lines().filter((line) => line.msg.startsWith('Unhandled error'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0].msg).toBe(
+        `Unhandled error on GET /logging-probe/failure (request ${failed.headers['x-request-id']})`,
+      );
     } finally {
       await t.close();
     }

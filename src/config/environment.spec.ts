@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_RATE_LIMITS, loadConfig } from './app-config';
+import { asyncContextIsCheap, ConfigError, DEFAULT_RATE_LIMITS, loadConfig } from './app-config';
 import { parseTrustProxy } from './environment';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -44,6 +44,19 @@ describe('logging, proxy and rate-limit settings', () => {
       redisUrl: 'redis://:pw@cache.internal:6379/2',
       keyPrefix: 'staging:uo:',
     });
+  });
+
+  it("marks the app's lines with their request by default only where that costs nothing", () => {
+    expect(asyncContextIsCheap('20.20.2')).toBe(false);
+    expect(asyncContextIsCheap('22.21.0')).toBe(false);
+    expect(asyncContextIsCheap('24.0.0')).toBe(true);
+    expect(asyncContextIsCheap('25.2.1')).toBe(true);
+    expect(loadConfig({}).logRequestContext).toBe(asyncContextIsCheap(process.versions.node));
+    expect(loadConfig({ LOG_REQUEST_CONTEXT: 'true' }).logRequestContext).toBe(true);
+    expect(loadConfig({ LOG_REQUEST_CONTEXT: 'false' }).logRequestContext).toBe(false);
+    expect(problemsOf({ LOG_REQUEST_CONTEXT: 'on' })).toEqual([
+      'LOG_REQUEST_CONTEXT must be true or false',
+    ]);
   });
 
   it('reads the JWKS refetch interval and the invitation accept URL template', () => {

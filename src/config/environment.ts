@@ -39,6 +39,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'SESSION_TOKEN_SECRET',
   'SESSION_TTL_SECONDS',
   'LOG_LEVEL',
+  'LOG_REQUEST_CONTEXT',
   'TRUST_PROXY',
   'REDIS_URL',
   'RATE_LIMIT_PER_USER_PER_MINUTE',
@@ -183,6 +184,10 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: LogLevel;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'LOG_REQUEST_CONTEXT must be true or false' })
+  LOG_REQUEST_CONTEXT?: string;
 
   @IsOptional()
   @ValidateBy({

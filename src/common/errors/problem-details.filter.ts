@@ -105,7 +105,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toAppException(exception: unknown, request: Request): AppException {
     if (exception instanceof AppException) return exception;
     if (this.isUnavailable(exception)) {
-      this.logger.warn(`Database unavailable: ${describe(exception)}`);
+      this.logger.warn(
+        `Database unavailable: ${describe(exception)} (request ${requestIdOf(request)})`,
+      );
       return new AppException(
         ErrorCode.DATABASE_UNAVAILABLE,
         'The database cannot be reached right now; retry shortly.',
@@ -136,7 +138,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       }
     }
     this.logger.error(
-      `Unhandled error on ${request.method} ${request.path}`,
+      // The id in the text: with LOG_REQUEST_CONTEXT=false, the line has no requestId field.
+      `Unhandled error on ${request.method} ${request.path} (request ${requestIdOf(request)})`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return new AppException(ErrorCode.INTERNAL_ERROR, 'An unexpected error occurred.');
