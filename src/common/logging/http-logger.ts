@@ -115,7 +115,8 @@ export interface HttpLogger {
   /**
    * Makes the request's child logger (its lines carry the request id) the one nestjs-pino's
    * PinoLogger, and so Nest's Logger, writes to while the request runs. Mounted last before the
-   * routes, after the body is read: stream events would not carry the context.
+   * routes when LOG_REQUEST_CONTEXT is on, after the body is read: stream events would not carry
+   * the context.
    */
   readonly bindRequestLogger: (request: Request, response: Response, next: NextFunction) => void;
 }
