@@ -126,7 +126,6 @@ export class AppConfig {
   }
 }
 
-/** Reads and validates the environment; throws a ConfigError naming every bad value. */
 /**
  * The default of LOG_REQUEST_CONTEXT. From Node 24 on, AsyncLocalStorage keeps its context in
  * V8's continuation data (AsyncContextFrame) at no cost per promise; before, it installs promise
@@ -137,6 +136,7 @@ export function asyncContextIsCheap(nodeVersion: string): boolean {
   return Number(nodeVersion.split('.')[0]) >= 24;
 }
 
+/** Reads and validates the environment; throws a ConfigError naming every bad value. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const { variables, problems } = validateEnvironment(env);
   const nodeEnv = variables.NODE_ENV ?? 'development';

@@ -133,7 +133,7 @@ export class DeliveryQueueRepository {
    * The first pending deliveries of these endpoints, oldest first, with their events. The queue
    * heads are chosen and ordered in a derived table of the queue index alone, then joined: an
    * ORDER BY over the joined rows made the server sort the events' texts with them: 20-40 µs
-   * of its CPU per delivery, against under 10 this way (batches of 80 deliveries, 16,000 a round).
+   * of its CPU per delivery, against about 10 this way (batches of 80 deliveries, 16,000 a round).
    */
   async pending(endpointIds: number[], limit: number): Promise<QueuedDelivery[]> {
     const ids = inList(endpointIds);
