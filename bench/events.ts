@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { ProfileSummary, Share } from './cpu-profile-summary';
 import type { BenchOptions } from './lib/options';
 import { cpuSeconds, databaseServerPid } from './lib/processes';
-import { table } from './report';
+import { median, table } from './report';
 import { withConnection } from './lib/seed';
 
 /**
@@ -85,11 +85,6 @@ class LagReceiver {
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 
 /**
  * This process's CPU (the receiver's, with the bench's own bookkeeping) sampled every 100 ms, so

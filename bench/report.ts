@@ -20,7 +20,8 @@ export interface Summary {
   databaseCpuMsPerRequest: number | null;
 }
 
-function median(values: number[]): number {
+/** The middle value; for an even count, the mean of the two middle ones. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
