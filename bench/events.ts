@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { ProfileSummary, Share } from './cpu-profile-summary';
 import type { BenchOptions } from './lib/options';
 import { cpuSeconds, databaseServerPid } from './lib/processes';
@@ -12,11 +13,17 @@ import { withConnection } from './lib/seed';
  * scenario runs against the app alone (no webhook endpoint: the relay only marks events as
  * relayed) and against the app with one endpoint per organization subscribed to
  * membership.updated, all pointing at a receiver on loopback in this process. The receiver
- * measures the relay's lag, from the change (the event's timestamp) to its arrival.
+ * measures the relay's lag, from the change (the event's timestamp) to its arrival. A third
+ * variant, app+bare-post, is the app alone with one signed POST to the same receiver sent as each
+ * PATCH is answered (lib/bare-post.ts, preloaded): no relay work at all, what delivering every
+ * change costs on this machine whatever the relay does.
  */
 
-export type EventsVariant = 'app' | 'app+webhooks';
-const VARIANTS: EventsVariant[] = ['app', 'app+webhooks'];
+export type EventsVariant = 'app' | 'app+webhooks' | 'app+bare-post';
+const VARIANTS: EventsVariant[] = ['app', 'app+webhooks', 'app+bare-post'];
+/** The drain and the profiles compare the relay alone and delivering. */
+const RELAY_VARIANTS: EventsVariant[] = ['app', 'app+webhooks'];
+const BARE_POST_PRELOAD = join(__dirname, 'lib', 'bare-post.js');
 
 /** What a run of the main bench returns that this one reads. */
 export interface MeasuredRun {
@@ -224,11 +231,11 @@ async function drainCost<D extends { url: string; layout: { organizations: numbe
   receiver: LagReceiver,
   receiverUrl: string,
 ) {
-  const costs: Record<EventsVariant, number[]> = { app: [], 'app+webhooks': [] };
-  const databaseCosts: Record<EventsVariant, number[]> = { app: [], 'app+webhooks': [] };
+  const costs: Record<string, number[]> = { app: [], 'app+webhooks': [] };
+  const databaseCosts: Record<string, number[]> = { app: [], 'app+webhooks': [] };
   const databasePid = databaseServerPid();
   for (let round = 1; round <= options.rounds; round++) {
-    for (const variant of round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse()) {
+    for (const variant of round % 2 === 1 ? RELAY_VARIANTS : [...RELAY_VARIANTS].reverse()) {
       const webhooks = variant === 'app+webhooks';
       await prepareEndpoints(
         database.url,
@@ -352,13 +359,16 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
       database.layout.organizations,
       webhooks ? receiverUrl : null,
     );
+    if (variant === 'app+bare-post') {
+      return { NODE_OPTIONS: `--require ${BARE_POST_PRELOAD}`, BENCH_BARE_POST_URL: receiverUrl };
+    }
     return webhooks ? { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } : {};
   };
   try {
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
       for (const variant of order) {
-        const webhooks = variant === 'app+webhooks';
+        const delivers = variant !== 'app';
         const appEnv = await prepareVariant(variant);
         receiver.arrivals = [];
         const ownCpu = new OwnCpuSampler();
@@ -374,7 +384,7 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
             `p50 ${run.p50} ms, p99 ${run.p99} ms, app CPU ${run.cpuMsPerRequest?.toFixed(2)} ms/req, ` +
             `DB CPU ${run.databaseCpuMsPerRequest?.toFixed(2)} ms/req, ` +
             `bench process (receiver) CPU ${receiverCpuMs.toFixed(2)} ms/req` +
-            (webhooks
+            (delivers
               ? `; ${inWindow.length} deliveries in the window for ${run.requests} PATCHes, ` +
                 `lag p50 ${percentile(lags, 0.5)} ms, p99 ${percentile(lags, 0.99)} ms`
               : ''),
@@ -384,7 +394,7 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     drain = await drainCost(options, deps, database, receiver, receiverUrl);
     if (options.cpuProf && deps.profile) {
       const profiles = [];
-      for (const variant of VARIANTS) {
+      for (const variant of RELAY_VARIANTS) {
         const appEnv = await prepareVariant(variant);
         profiles.push({ variant, ...(await deps.profile(database, appEnv, variant)) });
       }
@@ -394,34 +404,46 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     await receiver.close();
   }
   const of = (variant: EventsVariant) => runs.filter((run) => run.variant === variant);
-  const alone = median(of('app').map((run) => run.run.requestsPerSecond));
-  const delivering = median(of('app+webhooks').map((run) => run.run.requestsPerSecond));
-  const perRound = of('app+webhooks').map((run) => {
-    const base = of('app').find((other) => other.round === run.round) as (typeof runs)[number];
-    return run.run.requestsPerSecond / base.run.requestsPerSecond;
-  });
+  const requestsPerSecond = (variant: EventsVariant) =>
+    median(of(variant).map((run) => run.run.requestsPerSecond));
+  /** Each round's run of `variant` over its run of the app alone. */
+  const perRound = (variant: EventsVariant) =>
+    of(variant).map((run) => {
+      const base = of('app').find((other) => other.round === run.round) as (typeof runs)[number];
+      return run.run.requestsPerSecond / base.run.requestsPerSecond;
+    });
   // CPU per request is steadier than req/s on a shared machine: a saturated app serves about
   // 1 / (CPU per request), so its ratio predicts the throughput ratio on a quiet one.
   const cpu = (variant: EventsVariant) =>
     median(of(variant).map((run) => run.run.cpuMsPerRequest ?? NaN));
-  const cpuRatio = cpu('app') / cpu('app+webhooks');
-  const lags = of('app+webhooks')
-    .flatMap((run) => run.lags)
-    .sort((a, b) => a - b);
+  const lagsOf = (variant: EventsVariant) =>
+    of(variant)
+      .flatMap((run) => run.lags)
+      .sort((a, b) => a - b);
   const receiverCpu = (variant: EventsVariant) =>
     median(of(variant).map((run) => run.receiverCpuMs));
+  const alone = requestsPerSecond('app');
+  const delivering = requestsPerSecond('app+webhooks');
+  const barePost = requestsPerSecond('app+bare-post');
+  const lags = lagsOf('app+webhooks');
   const delivered = of('app+webhooks').reduce((sum, run) => sum + run.delivered, 0);
   const requests = of('app+webhooks').reduce((sum, run) => sum + run.run.requests, 0);
   const summary = {
     appRequestsPerSecond: alone,
     webhooksRequestsPerSecond: delivering,
     throughputRatio: delivering / alone,
-    throughputRatioPerRound: perRound,
-    // Each round's two runs are minutes closer than the medians' runs: steadier on a drifting machine.
-    throughputRatioPairedMedian: median(perRound),
+    throughputRatioPerRound: perRound('app+webhooks'),
+    // Each round's runs are minutes closer than the medians' runs: steadier on a drifting machine.
+    throughputRatioPairedMedian: median(perRound('app+webhooks')),
     appCpuMsPerRequest: cpu('app'),
     webhooksCpuMsPerRequest: cpu('app+webhooks'),
-    cpuRatio,
+    cpuRatio: cpu('app') / cpu('app+webhooks'),
+    barePostRequestsPerSecond: barePost,
+    barePostThroughputRatio: barePost / alone,
+    barePostThroughputRatioPerRound: perRound('app+bare-post'),
+    barePostThroughputRatioPairedMedian: median(perRound('app+bare-post')),
+    barePostCpuMsPerRequest: cpu('app+bare-post'),
+    barePostReceiverCpuMsPerRequest: receiverCpu('app+bare-post'),
     receiverCpuMsPerRequest: receiverCpu('app+webhooks'),
     benchProcessCpuMsPerRequestAlone: receiverCpu('app'),
     relayLagP50Ms: percentile(lags, 0.5),
@@ -432,18 +454,19 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
     // The ratio the drain's cost predicts for a saturated app: a PATCH, then its delivery.
     predictedRatio: (cpu('app') * 1000) / (cpu('app') * 1000 + drain.deliveryUsPerEvent),
   };
+  const ratios = (variant: EventsVariant, ofMedians: number, pairedMedian: number) =>
+    `${ofMedians.toFixed(3)} of the medians; per round ${perRound(variant)
+      .map((ratio) => ratio.toFixed(3))
+      .join(', ')}, median ${pairedMedian.toFixed(3)}`;
+  const bareLags = lagsOf('app+bare-post');
   console.log(
     `\nEvents, profile scenario, ${options.connections} connections, ${options.duration} s per run, ` +
       `medians of ${options.rounds} rounds (one endpoint per organization, receiver on loopback)\n` +
       `  app alone:        ${alone.toFixed(0)} req/s\n` +
       `  app + webhooks:   ${delivering.toFixed(0)} req/s\n` +
-      `  ratio:            ${summary.throughputRatio.toFixed(3)} of the medians; per round ${perRound
-        .map((ratio) => ratio.toFixed(3))
-        .join(
-          ', ',
-        )}, median ${summary.throughputRatioPairedMedian.toFixed(3)}; the budget is 0.90\n` +
+      `  ratio:            ${ratios('app+webhooks', summary.throughputRatio, summary.throughputRatioPairedMedian)}; the budget is 0.90\n` +
       `  app CPU/request:  ${cpu('app').toFixed(3)} ms alone, ${cpu('app+webhooks').toFixed(3)} ms ` +
-      `delivering: alone / delivering = ${cpuRatio.toFixed(3)}\n` +
+      `delivering: alone / delivering = ${summary.cpuRatio.toFixed(3)}\n` +
       `  receiver CPU:     ${receiverCpu('app+webhooks').toFixed(3)} ms per PATCH (the bench process, ` +
       `${receiverCpu('app').toFixed(3)} ms when nothing is delivered), on the same 2 cores\n` +
       `  relay lag:        p50 ${summary.relayLagP50Ms} ms, p99 ${summary.relayLagP99Ms} ms ` +
@@ -452,7 +475,11 @@ export async function eventsBench<D extends { url: string; layout: { organizatio
       `${drain.deliveringUsPerEvent.toFixed(0)} µs delivered: ${drain.deliveryUsPerEvent.toFixed(0)} µs per ` +
       `delivery, which predicts a ratio of ${summary.predictedRatio.toFixed(3)} beside ` +
       `${cpu('app').toFixed(3)} ms per PATCH; the database server's CPU per delivery ` +
-      `${drain.databaseUsPerDelivery.toFixed(0)} µs`,
+      `${drain.databaseUsPerDelivery.toFixed(0)} µs\n` +
+      `  bare POST:        ${barePost.toFixed(0)} req/s with one signed POST per PATCH and no relay ` +
+      `work (the floor of any delivery here): ${ratios('app+bare-post', summary.barePostThroughputRatio, summary.barePostThroughputRatioPairedMedian)}; ` +
+      `app CPU ${cpu('app+bare-post').toFixed(3)} ms/PATCH, receiver ${summary.barePostReceiverCpuMsPerRequest.toFixed(3)} ms, ` +
+      `lag p50 ${percentile(bareLags, 0.5)} ms`,
   );
   return { summary, runs };
 }
