@@ -259,6 +259,52 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
     });
   });
 
+  describe('a token verified once is kept, and only that exact token', () => {
+    /** The token with one character of its signature changed (not the last: padding bits). */
+    const reSigned = (token: string) => {
+      const at = token.lastIndexOf('.') + 5;
+      return `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+    };
+
+    it('refuses changed copies of tokens it accepted: a claim or the signature', async () => {
+      const token = bearerToken('alice');
+      const headers = { ...alice, Authorization: bearerHeader(token) };
+      await getMe(headers).expect(200);
+      await getMe(headers).expect(200);
+      const [header, payload, signature] = token.split('.');
+      const claims = decode(token) as Record<string, unknown>;
+      for (const forged of [
+        `${header}.${base64url({ ...claims, sub: 'bob' })}.${signature}`,
+        `${header}.${payload}.${signature}x`,
+        reSigned(token),
+      ]) {
+        expectUnauthorized(
+          await getMe({ ...alice, Authorization: bearerHeader(forged) }),
+          'TOKEN_INVALID',
+          'invalid_token',
+        );
+      }
+      expectUnauthorized(
+        await getMe({ ...alice, 'x-session-token': reSigned(alice['x-session-token']) }),
+        'SESSION_TOKEN_INVALID',
+        'invalid_token',
+      );
+      await getMe(headers).expect(200);
+    });
+
+    it('refuses a token it accepted once the token has expired', async () => {
+      const exp = nowSeconds() + 2;
+      const token = signRaw({ sub: 'alice', iat: nowSeconds(), exp }, TEST_BEARER_SECRET);
+      const headers = { ...alice, Authorization: bearerHeader(token) };
+      await getMe(headers).expect(200);
+      await getMe(headers).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      const response = await getMe(headers);
+      expectUnauthorized(response, 'TOKEN_INVALID', 'invalid_token');
+      expect(response.body.detail).toMatch(/has expired/);
+    });
+  });
+
   describe('DELETE /sessions/current', () => {
     it('revokes: 204, then the very next request with that session is 401 SESSION_REVOKED', async () => {
       const headers = await t.login('bob', ORG_PARIS);
@@ -1012,6 +1058,37 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const headers = await loginWith(jwksApp, token, ORG_PARIS);
       await jwksApp.http().get(ME).set(headers).expect(200);
       expect(keys.requests.length).toBe(before + 1);
+    });
+
+    it('refuses a token it accepted once its key is gone from the JWKS', async () => {
+      const retired = rsaKeyPair();
+      const retiredKey = jwkOf(retired.publicKey, 'rsa-key-retired', 'RS256');
+      keys.keys.push(retiredKey);
+      await refetchIntervalPassed();
+      const token = bearerToken('alice', {
+        secret: retired.privateKey,
+        algorithm: 'RS256',
+        keyid: 'rsa-key-retired',
+      });
+      const headers = await loginWith(jwksApp, token, ORG_PARIS);
+      await jwksApp.http().get(ME).set(headers).expect(200);
+      await jwksApp.http().get(ME).set(headers).expect(200);
+
+      keys.keys.splice(keys.keys.indexOf(retiredKey), 1);
+      await refetchIntervalPassed();
+      // A kid the app does not know makes it fetch the set again, which no longer has the key.
+      const before = keys.requests.length;
+      expectUnauthorized(
+        await post(rs256('alice', 'kid-after-retirement')),
+        'TOKEN_INVALID',
+        'invalid_token',
+      );
+      expect(keys.requests.length).toBe(before + 1);
+      expectUnauthorized(
+        await jwksApp.http().get(ME).set(headers),
+        'TOKEN_INVALID',
+        'invalid_token',
+      );
     });
 
     it('refuses unknown kids with 401 and fetches the JWKS a bounded number of times', async () => {

@@ -31,6 +31,14 @@ export class BearerKeyResolver implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Which keys verify tokens now (JwksKeySet.generation; always 0 with a secret): a token
+   * verified with other keys must be verified again.
+   */
+  get generation(): number {
+    return this.jwks?.generation ?? 0;
+  }
+
   onApplicationShutdown(): void {
     this.jwks?.close();
   }

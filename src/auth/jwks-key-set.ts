@@ -46,6 +46,7 @@ export class JwksKeySet {
   private lastAttemptFailed = false;
   private inflight: Promise<void> | null = null;
   private misses = new Set<string>();
+  private fetches = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly maxAgeMs: number;
   private readonly staleLimitMs: number;
@@ -81,6 +82,14 @@ export class JwksKeySet {
     throw unknownKey();
   }
 
+  /**
+   * Which set the keys come from: it changes with every fetch, and is -1 while the set is too
+   * old to use. A result obtained with one generation's keys holds only while it is current.
+   */
+  get generation(): number {
+    return this.usable() ? this.fetches : -1;
+  }
+
   /** Stops the background refresh (application shutdown). */
   close(): void {
     clearTimeout(this.refreshTimer);
@@ -113,6 +122,7 @@ export class JwksKeySet {
     this.lastAttemptAt = this.now();
     try {
       this.keys = await this.download();
+      this.fetches += 1;
       this.fetchedAt = this.now();
       this.lastAttemptFailed = false;
       this.misses = new Set();

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { sign, verify } from 'jsonwebtoken';
 import { AppConfig } from '../config';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 export interface SessionClaims {
   userId: number;
@@ -56,13 +57,19 @@ export class SessionTokenService {
     );
   }
 
+  private readonly verified = new VerifiedTokenCache<SessionClaims>();
+
   verify(token: string): SessionClaims {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
     let payload: unknown;
     try {
       payload = verify(token, this.key, { algorithms: ['HS256'] });
     } catch (error) {
       throw new InvalidSessionTokenError(error instanceof Error ? error.message : 'invalid');
     }
-    return parseSessionClaims(payload);
+    const claims = parseSessionClaims(payload);
+    this.verified.set(token, claims, (payload as { exp: number }).exp);
+    return claims;
   }
 }
