@@ -31,6 +31,7 @@ export const RateLimitHeader = {
 } as const;
 
 const NO_RATE_LIMIT = 'users-organizations:no-rate-limit';
+const MAX_REMEMBERED_SUBJECTS = 10_000;
 
 /** Exempts a route or controller from every limit: health probes must never be refused. */
 export const NoRateLimit = () => SetMetadata(NO_RATE_LIMIT, true);
@@ -88,6 +89,9 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
     );
   }
 
+  /** Whether @NoRateLimit exempts a route, by controller and handler: read once, not per request. */
+  private readonly exemptions = new WeakMap<object, WeakMap<object, boolean>>();
+
   /**
    * The library's canActivate reads five route overrides (@Throttle, @SkipThrottle) per request
    * and resolves each limit through promises: a tenth of the PATCH's allocations went to it.
@@ -96,6 +100,8 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
    * goes the library's way.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.exempt(context)) return true;
+    await this.beforeCounting(context);
     const [throttler] = this.throttlers;
     if (throttler === undefined) return true;
     const { limit, ttl, blockDuration } = throttler;
@@ -106,7 +112,6 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
     ) {
       return super.canActivate(context);
     }
-    if (await this.shouldSkip(context)) return true;
     return this.handleRequest({
       context,
       limit,
@@ -118,12 +123,31 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
     });
   }
 
+  /** What a guard checks before it counts the request (the address guard: failed sign-ins). */
+  protected beforeCounting(_context: ExecutionContext): Promise<void> | void {}
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const exempt = this.reflector.getAllAndOverride<boolean | undefined>(NO_RATE_LIMIT, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return Promise.resolve(exempt === true);
+    return Promise.resolve(this.exempt(context));
+  }
+
+  private exempt(context: ExecutionContext): boolean {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let handlers = this.exemptions.get(controller);
+    if (handlers === undefined) {
+      handlers = new WeakMap();
+      this.exemptions.set(controller, handlers);
+    }
+    let exempt = handlers.get(handler);
+    if (exempt === undefined) {
+      exempt =
+        this.reflector.getAllAndOverride<boolean | undefined>(NO_RATE_LIMIT, [
+          handler,
+          controller,
+        ]) === true;
+      handlers.set(handler, exempt);
+    }
+    return exempt;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string) {
@@ -166,6 +190,7 @@ abstract class SingleThrottlerGuard extends ThrottlerGuard {
 export class AddressRateLimitGuard extends SingleThrottlerGuard {
   protected readonly throttlerName = ADDRESS_THROTTLER;
   protected readonly refusal = 'Too many requests from this address; retry after Retry-After.';
+  private readonly trackers = new WeakMap<Request, string>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -178,15 +203,22 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     super(options, storage, reflector, config, metrics);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (await this.shouldSkip(context)) return true;
-    await this.refuseAfterAuthenticationFailures(context);
-    return super.canActivate(context);
+  protected override beforeCounting(context: ExecutionContext): Promise<void> {
+    return this.refuseAfterAuthenticationFailures(context);
   }
 
   protected override getTracker(request: Request): Promise<string> {
-    // clientAddress() already works the address out once per request.
-    return Promise.resolve(normalizeIp(clientAddress(request)));
+    return Promise.resolve(this.trackerOf(request));
+  }
+
+  /** The normalized client address, worked out once per request (both checks key on it). */
+  private trackerOf(request: Request): string {
+    let tracker = this.trackers.get(request);
+    if (tracker === undefined) {
+      tracker = normalizeIp(clientAddress(request));
+      this.trackers.set(request, tracker);
+    }
+    return tracker;
   }
 
   private async refuseAfterAuthenticationFailures(context: ExecutionContext): Promise<void> {
@@ -195,7 +227,7 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const key = `${this.config.rateLimit.keyPrefix}auth-failures:${await this.getTracker(request)}`;
+    const key = `${this.config.rateLimit.keyPrefix}auth-failures:${this.trackerOf(request)}`;
     const failures = await this.store.read(key);
     if (failures.count >= limit) {
       this.metrics.rateLimitRefused('auth_failures');
@@ -221,6 +253,8 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
 export class UserRateLimitGuard extends SingleThrottlerGuard {
   protected readonly throttlerName = USER_THROTTLER;
   protected readonly refusal = 'Too many requests for this user; retry after Retry-After.';
+  /** Each subject's key (a hash: the subject itself never reaches Redis), by subject. */
+  private readonly trackers = new Map<string, string>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -237,6 +271,13 @@ export class UserRateLimitGuard extends SingleThrottlerGuard {
     if (typeof subject !== 'string') {
       throw new Error('UserRateLimitGuard must run after BearerAuthGuard');
     }
-    return Promise.resolve(createHash('sha256').update(subject).digest('base64url'));
+    let tracker = this.trackers.get(subject);
+    if (tracker === undefined) {
+      // Subjects come from verified tokens only; the map is emptied rather than left to grow.
+      if (this.trackers.size >= MAX_REMEMBERED_SUBJECTS) this.trackers.clear();
+      tracker = createHash('sha256').update(subject).digest('base64url');
+      this.trackers.set(subject, tracker);
+    }
+    return Promise.resolve(tracker);
   }
 }
