@@ -15,7 +15,7 @@ import { CreateWebhooks1765000060000 } from './migrations/1765000060000-CreateWe
 import { RelayMarkInPlace1765100000000 } from './migrations/1765100000000-RelayMarkInPlace';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
-const PREPARED_STATEMENTS_PER_CONNECTION = 256;
+export const PREPARED_STATEMENTS_PER_CONNECTION = 256;
 
 /** Listed explicitly, in order: a glob would pick up whatever a build left in dist/. */
 export const MIGRATIONS = [
