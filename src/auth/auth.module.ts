@@ -12,6 +12,7 @@ import { SessionTokenService } from './session-token.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { VerifiedBearerTokens } from './verified-bearer-tokens';
 
 export interface AuthModuleOptions {
   /** Reads sessions with the caller's membership (the memberships module's resolver). */
@@ -34,6 +35,7 @@ export class AuthModule {
       providers: [
         { provide: SessionContextResolver, useClass: options.sessionContext },
         BearerKeyResolver,
+        VerifiedBearerTokens,
         BearerStrategy,
         BearerAuthGuard,
         BearerUserGuard,
@@ -44,6 +46,7 @@ export class AuthModule {
       ],
       exports: [
         SessionContextResolver,
+        VerifiedBearerTokens,
         BearerAuthGuard,
         BearerUserGuard,
         SessionGuard,

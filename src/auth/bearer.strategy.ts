@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import { emailKey } from '../common/validation/email-key';
 import { AppConfig } from '../config';
 import { BearerKeyResolver } from './bearer-key.resolver';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { bearerTokenOf, VerifiedBearerTokens } from './verified-bearer-tokens';
 
 export const BEARER_STRATEGY = 'bearer';
 
@@ -21,24 +21,20 @@ export interface BearerIdentity {
 
 export class InvalidBearerClaimsError extends Error {}
 
-const bearerTokenOf = ExtractJwt.fromAuthHeaderAsBearerToken();
-
 /**
- * Verifies `Authorization: Bearer` access tokens; only that header carries them. A token
- * verified before, with the keys still current, is not verified again until it expires
- * (VerifiedTokenCache).
+ * Verifies `Authorization: Bearer` access tokens; only that header carries them. What it
+ * verified is kept in VerifiedBearerTokens, from which BearerAuthGuard answers the token's
+ * next requests.
  */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) {
-  // Plain properties, not #private ones: passport runs authenticate() on an object made with
-  // Object.create(strategy) for each request.
-  private readonly verified = new VerifiedTokenCache<BearerIdentity>();
   /** The key generation each request's verification started with. */
   private readonly keysAtStart = new WeakMap<Request, number>();
 
   constructor(
     config: AppConfig,
-    private readonly keys: BearerKeyResolver,
+    keys: BearerKeyResolver,
+    private readonly verified: VerifiedBearerTokens,
   ) {
     super({
       jwtFromRequest: bearerTokenOf,
@@ -51,15 +47,10 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
     });
   }
 
+  // passport runs this on an object made with Object.create(strategy) for each request: the
+  // fields it reads are plain properties of the strategy, not #private ones.
   override authenticate(request: Request, options?: unknown): void {
-    const token = bearerTokenOf(request);
-    const generation = this.keys.generation;
-    const known = token === null ? undefined : this.verified.get(token, generation);
-    if (known !== undefined) {
-      this.success(known);
-      return;
-    }
-    this.keysAtStart.set(request, generation);
+    this.keysAtStart.set(request, this.verified.generation);
     super.authenticate(request, options);
   }
 
@@ -67,9 +58,8 @@ export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) 
     const identity = this.identityOf(payload);
     const token = bearerTokenOf(request);
     const generation = this.keysAtStart.get(request);
-    // A set too old to use (-1) verified nothing that may be kept.
-    if (token !== null && generation !== undefined && generation >= 0) {
-      this.verified.set(token, identity, payload.exp as number, generation);
+    if (token !== null && generation !== undefined) {
+      this.verified.keep(token, identity, payload.exp as number, generation);
     }
     return identity;
   }

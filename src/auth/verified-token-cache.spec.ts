@@ -56,14 +56,24 @@ describe('VerifiedTokenCache', () => {
     expect(tokens.get('token-a')).toEqual({ subject: 'alice' });
   });
 
-  it('holds at most 10,000 tokens, dropping the least recently used', () => {
+  it('holds at most 10,000 tokens, dropping the oldest', () => {
     const tokens = cache();
     for (let index = 0; index < 10_000; index++)
       tokens.set(`token-${index}`, { subject: 's' }, EXP);
     expect(tokens.get('token-0')).toBeDefined();
     tokens.set('token-10000', { subject: 's' }, EXP);
     expect(tokens.size).toBe(10_000);
-    expect(tokens.get('token-0')).toBeDefined();
-    expect(tokens.get('token-1')).toBeUndefined();
+    expect(tokens.get('token-0')).toBeUndefined();
+    expect(tokens.get('token-1')).toBeDefined();
+    expect(tokens.get('token-10000')).toBeDefined();
+  });
+
+  it('holds at most 4 MB of token text', () => {
+    const tokens = cache();
+    const long = (index: number) => `${index}:`.padEnd(8000, 'x');
+    for (let index = 0; index < 600; index++) tokens.set(long(index), { subject: 's' }, EXP);
+    expect(tokens.size).toBe(Math.floor((4 * 1024 * 1024) / 8000));
+    expect(tokens.get(long(0))).toBeUndefined();
+    expect(tokens.get(long(599))).toBeDefined();
   });
 });

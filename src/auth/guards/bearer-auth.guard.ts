@@ -1,29 +1,42 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { IdentityProviderUnavailableError } from '../bearer-key.resolver';
 import { BEARER_STRATEGY, BearerIdentity } from '../bearer.strategy';
 import type { AuthenticatedRequest } from '../authenticated-request';
+import { VerifiedBearerTokens } from '../verified-bearer-tokens';
 
 export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
 
 /**
- * First link of the chain: verifies the access token (passport-jwt). Answers 401 for a missing
- * or bad token and 503 when the identity provider's keys cannot be had, so an outage never
- * looks like a sign-out to clients.
+ * First link of the chain: verifies the access token (passport-jwt), or finds it verified
+ * before (VerifiedBearerTokens). Answers 401 for a missing or bad token and 503 when the
+ * identity provider's keys cannot be had, so an outage never looks like a sign-out to clients.
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
+  constructor(private readonly verified: VerifiedBearerTokens) {
+    super();
+    // The mixin marks its first parameter @Optional, and this class inherits that: a module
+    // that cannot see VerifiedBearerTokens would get undefined here instead of a start failure.
+    if (verified === undefined) throw new Error('BearerAuthGuard needs VerifiedBearerTokens');
+  }
+
   override getAuthenticateOptions() {
     return { session: false };
   }
 
   override canActivate(context: ExecutionContext) {
+    const http = context.switchToHttp();
     // Authenticated answers are per-user: no shared cache may keep them.
-    context.switchToHttp().getResponse<Response>().setHeader('Cache-Control', 'no-store');
-    return super.canActivate(context);
+    http.getResponse<Response>().setHeader('Cache-Control', 'no-store');
+    const request = http.getRequest<Request & { user?: BearerIdentity }>();
+    const known = this.verified.known(request);
+    if (known === undefined) return super.canActivate(context);
+    request.user = known;
+    return true;
   }
 
   override handleRequest<TUser = BearerIdentity>(
