@@ -6,6 +6,7 @@ import type { ProfileSummary, Share } from './cpu-profile-summary';
 import type { BenchOptions } from './lib/options';
 import { cpuSeconds, databaseServerPid } from './lib/processes';
 import { median, table } from './report';
+import { membershipView } from './lib/membership-view';
 import { withConnection } from './lib/seed';
 
 /**
@@ -160,22 +161,7 @@ const DRAIN_EVENTS = 20_000;
 
 /** N committed, unrelayed membership.updated events, spread over the organizations. */
 async function insertPendingEvents(url: string, organizations: number, count: number) {
-  // The membership view a membership.updated row holds (toMembershipView), at its usual size.
-  const at = new Date().toISOString();
-  const view = JSON.stringify({
-    membership: {
-      userId: 1,
-      organizationId: 1,
-      scope: 2,
-      firstName: 'Marie',
-      lastName: 'Curie',
-      professionId: 3,
-      permissions: { group: [1, 2], read: [1, 2, 3], manage: [] },
-      deletedAt: null,
-      updatedAt: at,
-      createdAt: at,
-    },
-  });
+  const view = JSON.stringify(membershipView(new Date().toISOString()));
   await withConnection(url, async (c) => {
     for (let first = 0; first < count; first += 2000) {
       const rows: unknown[][] = [];

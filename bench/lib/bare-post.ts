@@ -2,6 +2,7 @@ import { createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypt
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
+import { membershipView } from './membership-view';
 
 /**
  * Preloaded into the app (`NODE_OPTIONS=--require`) for the `app+bare-post` variant of
@@ -25,18 +26,7 @@ function eventBody(id: string, at: Date): string {
     data: {
       id,
       organizationId: 1,
-      membership: {
-        userId: 1,
-        organizationId: 1,
-        scope: 2,
-        firstName: 'Marie',
-        lastName: 'Curie',
-        professionId: 3,
-        permissions: { group: [1, 2], read: [1, 2, 3], manage: [] },
-        deletedAt: null,
-        updatedAt: timestamp,
-        createdAt: timestamp,
-      },
+      ...membershipView(timestamp),
       changes: { lastName: { before: 'A', after: 'B' } },
     },
   });
