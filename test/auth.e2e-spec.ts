@@ -1045,31 +1045,29 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       }
     });
 
+    /** A new RS256 key published in the JWKS, and alice's token signed with it. */
+    const publishKey = (kid: string) => {
+      const pair = rsaKeyPair();
+      const jwk = jwkOf(pair.publicKey, kid, 'RS256');
+      keys.keys.push(jwk);
+      return {
+        jwk,
+        token: bearerToken('alice', { secret: pair.privateKey, algorithm: 'RS256', keyid: kid }),
+      };
+    };
+
     it('picks up a key added to the JWKS after start (rotation)', async () => {
       await refetchIntervalPassed();
-      const rotated = rsaKeyPair();
-      keys.keys.push(jwkOf(rotated.publicKey, 'rsa-key-2', 'RS256'));
+      const { token } = publishKey('rsa-key-2');
       const before = keys.requests.length;
-      const token = bearerToken('alice', {
-        secret: rotated.privateKey,
-        algorithm: 'RS256',
-        keyid: 'rsa-key-2',
-      });
       const headers = await loginWith(jwksApp, token, ORG_PARIS);
       await jwksApp.http().get(ME).set(headers).expect(200);
       expect(keys.requests.length).toBe(before + 1);
     });
 
     it('refuses a token it accepted once its key is gone from the JWKS', async () => {
-      const retired = rsaKeyPair();
-      const retiredKey = jwkOf(retired.publicKey, 'rsa-key-retired', 'RS256');
-      keys.keys.push(retiredKey);
+      const { jwk: retiredKey, token } = publishKey('rsa-key-retired');
       await refetchIntervalPassed();
-      const token = bearerToken('alice', {
-        secret: retired.privateKey,
-        algorithm: 'RS256',
-        keyid: 'rsa-key-retired',
-      });
       const headers = await loginWith(jwksApp, token, ORG_PARIS);
       await jwksApp.http().get(ME).set(headers).expect(200);
       await jwksApp.http().get(ME).set(headers).expect(200);
