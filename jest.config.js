@@ -42,6 +42,7 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': swc },
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e.setup.ts'],
     },
     ...(browserTests
       ? [

@@ -8,6 +8,10 @@ import { acceptByToken, INVITATIONS, invite, issued, verifiedBearer } from './su
 import { teamWithSessions, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 const USERS = '/users-organizations/v1/rs/users';
 const SESSIONS = '/users-organizations/v1/rs/sessions';

@@ -16,6 +16,7 @@ import {
   TEST_BEARER_SECRET,
   TEST_SESSION_SECRET,
 } from './support/tokens';
+import { LOG_GUARD } from './support/log-guard';
 
 const BASE = '/users-organizations/v1/rs';
 const ME = `${BASE}/users/me`;
@@ -1133,6 +1134,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const headers = await loginWith(jwksApp, sign256(KID), ORG_PARIS);
       await jwksApp.http().get(ME).set(headers).expect(200);
 
+      LOG_GUARD.expect(/request failed/); // every 503 is logged at error
       await keys.close();
       // A kid unknown within the refetch interval of a good fetch is refused without asking.
       await refetchIntervalPassed();
@@ -1215,6 +1217,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       const sign256 = (kid: string) =>
         bearerToken('alice', { secret: rsa.privateKey, algorithm: 'RS256', keyid: kid });
       await loginWith(jwksApp, sign256(KID), ORG_PARIS);
+      LOG_GUARD.expect(/request failed/); // every 503 is logged at error
       await keys.close();
       await refetchIntervalPassed();
 

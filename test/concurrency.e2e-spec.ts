@@ -2,6 +2,10 @@ import { Scope, MembershipEntity } from '../src/users-organizations/entities/mem
 import { createTestDatabase, ENGINES, TestDatabase } from './support/databases';
 import { createMember, createOrganization } from './support/factories';
 import { secondInstance, startTestApp, TestApp } from './support/test-app';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 const USERS = '/users-organizations/v1/rs/users';
 const ROUNDS = 12;

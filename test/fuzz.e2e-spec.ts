@@ -10,6 +10,10 @@ import { acceptById, acceptByToken, INVITATIONS, verifiedBearer } from './suppor
 import { DOCUMENTED_STATUSES, problemViolations } from './support/problem';
 import { startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 /**
  * Property-based fuzzing of the PATCH with fast-check, against the real app on both engines:

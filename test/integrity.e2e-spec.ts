@@ -11,6 +11,10 @@ import {
 import { createTeam, Team } from './support/organization';
 import { problemViolations } from './support/problem';
 import { NO_RATE_LIMITS, secondInstance, startTestApp, TestApp } from './support/test-app';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 /**
  * Integrity under concurrency (issue 4, part 5): two app instances on one MariaDB database, as

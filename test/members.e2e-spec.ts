@@ -11,6 +11,10 @@ import {
 } from './support/factories';
 import { createTeam, teamWithSessions, Team } from './support/organization';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 const USERS = '/users-organizations/v1/rs/users';
 const SESSIONS = '/users-organizations/v1/rs/sessions';

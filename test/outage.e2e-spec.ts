@@ -2,6 +2,7 @@ import { createConnection, RowDataPacket } from 'mysql2/promise';
 import { createTestDatabase, mysqlUrl, MYSQL_SERVER, TestDatabase } from './support/databases';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, TestApp } from './support/test-app';
+import { LOG_GUARD } from './support/log-guard';
 
 const USERS = '/users-organizations/v1/rs/users';
 
@@ -29,6 +30,9 @@ describe('database outage on mariadb', () => {
     const headers = await t.login('alice', 1);
     await t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Before' }).expect(200);
 
+    // The outage is logged: each 503, the failed probe, the relay's pause.
+    LOG_GUARD.expect(/Database unavailable/, /request failed/);
+    LOG_GUARD.allow(/Health Check has failed/, /The event relay paused/);
     await proxy.stop();
     for (const send of [
       () => t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'During' }),
@@ -123,6 +127,7 @@ describe('database deadlines set by the environment on mariadb', () => {
 
   it('answers 503 to a statement that outlives DATABASE_STATEMENT_TIMEOUT_MS, and writes nothing', async () => {
     const env = { DATABASE_STATEMENT_TIMEOUT_MS: '300' };
+    LOG_GUARD.expect(/Database unavailable: PROTOCOL_SEQUENCE_TIMEOUT/, /request failed/);
     await withLockedAlice(env, async ({ t, headers, appWaits, answerWithin }) => {
       const patch = t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Late' }).then();
       await appWaits(patch);
@@ -141,6 +146,7 @@ describe('database deadlines set by the environment on mariadb', () => {
       DATABASE_POOL_TIMEOUT_MS: '200',
       DATABASE_STATEMENT_TIMEOUT_MS: '10000',
     };
+    LOG_GUARD.expect(/Database unavailable/, /request failed/);
     await withLockedAlice(env, async ({ t, headers, appWaits, answerWithin }) => {
       const patch = t.http().patch(`${USERS}/me`).set(headers).send({ firstName: 'Held' }).then();
       // The pool's only connection now waits on alice's row.

@@ -5,6 +5,10 @@ import { ENGINES } from './support/databases';
 import { membershipRow } from './support/factories';
 import { teamWithSessions, Team } from './support/organization';
 import { startTestApp, TestApp } from './support/test-app';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 const USERS = '/users-organizations/v1/rs/users';
 

@@ -5,6 +5,7 @@ import { ENGINES, Engine, createTestDatabase, TestDatabase } from './support/dat
 import { freePort } from './support/processes';
 import { startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
+import { LOG_GUARD } from './support/log-guard';
 
 // Rate limits (DESIGN 7: 429; issue 4 part 3). Requests go to GET /me/organizations, a
 // bearer-only route: a locally minted access token is all it needs, so no login request has to
@@ -307,6 +308,7 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
   });
 
   it('keeps serving, and limiting in the process, while Redis cannot be reached', async () => {
+    LOG_GUARD.expect(/RateLimit: Redis unavailable, counting rate limits in this process/);
     const nothingListens = await freePort();
     const t = await app(
       'mariadb',

@@ -33,6 +33,10 @@ import {
 import { StatementCounter } from './support/statement-counter';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken, rsaKeyPair } from './support/tokens';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 /**
  * The security suite's identity findings (issue 10): each numbered finding of the audit is a

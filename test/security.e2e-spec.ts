@@ -20,6 +20,10 @@ import { createTeam, Team } from './support/organization';
 import { HttpAnswer, leaksIn, problemViolations } from './support/problem';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken, rsaKeyPair, TEST_BEARER_SECRET } from './support/tokens';
+import { DENIALS, LOG_GUARD } from './support/log-guard';
+
+// This file's requests are refused on purpose: the denials' log lines are expected.
+LOG_GUARD.allowInFile(DENIALS);
 
 /**
  * The security suite, organised by the OWASP API Security Top 10 (2023). Every test name starts

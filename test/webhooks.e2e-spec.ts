@@ -15,6 +15,7 @@ import {
   verifyDelivery,
   WebhookReceiver,
 } from './support/webhook-receiver';
+import { LOG_GUARD } from './support/log-guard';
 
 const USERS = '/users-organizations/v1/rs/users';
 const WEBHOOKS = '/users-organizations/v1/rs/webhooks';
@@ -304,6 +305,14 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       expect(next.status).toBe('succeeded');
       const failed = await deliveries(hook.id, '?status=failed');
       expect(failed.body.data.map((d: { id: number }) => d.id)).toEqual([doomed.id]);
+      // Newest first, a page at a time.
+      const first = await deliveries(hook.id, '?limit=1');
+      expect(first.body.data.map((d: { id: number }) => d.id)).toEqual([next.id]);
+      const second = await deliveries(
+        hook.id,
+        `?limit=1&cursor=${encodeURIComponent(first.body.nextCursor as string)}`,
+      );
+      expect(second.body.data.map((d: { id: number }) => d.id)).toEqual([doomed.id]);
 
       const notFailed = await t
         .http()
@@ -337,6 +346,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     });
 
     it('disables an endpoint failing for 3 days; a retry by hand enables it again', async () => {
+      LOG_GUARD.expect(/Webhook endpoint \d+ disabled: failing for 3 days/);
       const hook = await endpoint(['membership.updated']);
       const endpoints = t.dataSource.getRepository(WebhookEndpointEntity);
       receiver.answer = () => ({ status: 500 });

@@ -15,7 +15,7 @@ import {
 import { EventMetrics } from './event-metrics';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
-import { byPrimaryKey, inList, powerOfTwoChunks, valueRows } from './sql-lists';
+import { deleteByPrimaryKey, inList, powerOfTwoChunks, valueRows } from './sql-lists';
 
 /**
  * transport-node re-exports nats-core's types through a subpath export, which this project's
@@ -55,6 +55,7 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
   /** Whether the last drain found events: the relay then comes back sooner. */
   private hadWork = false;
   private closing = false;
+  private lastError = '';
 
   constructor(
     config: AppConfig,
@@ -137,15 +138,16 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
       for (const chunk of powerOfTwoChunks(published)) {
         const ids = inList(chunk);
         await this.database.execute(
-          'DELETE FROM `event_broker_queue`' +
-            byPrimaryKey(this.database.engine) +
-            ' WHERE `id` IN ' +
-            ids.sql,
+          deleteByPrimaryKey(this.database.engine, 'event_broker_queue') + ids.sql,
           ids.parameters,
         );
       }
+      this.lastError = '';
     } catch (error) {
-      this.logger.warn(`NATS publishing paused: ${describe(error)}`);
+      // Once per kind of failure, not once per pass (every 100 ms while there is work).
+      const message = describe(error);
+      if (message !== this.lastError) this.logger.warn(`NATS publishing paused: ${message}`);
+      this.lastError = message;
     }
   }
 
@@ -184,10 +186,14 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
   /** Publishing pauses while disconnected: requests would only time out one by one. */
   private async watch(connection: NatsConnection): Promise<void> {
     for await (const status of connection.status()) {
-      if (status.type === 'disconnect') this.connected = false;
+      if (status.type === 'disconnect' && this.connected) {
+        this.connected = false;
+        this.logger.warn('Lost the NATS connection: events wait in their queue until it is back');
+      }
       if (status.type === 'reconnect') {
         this.connected = true;
         this.streamReady = false;
+        this.logger.log('NATS connection back: publishing the waiting events');
       }
     }
   }

@@ -1,4 +1,10 @@
-import { inList, LARGEST_CHUNK, powerOfTwoChunks, valueRows } from './sql-lists';
+import {
+  deleteByPrimaryKey,
+  inList,
+  LARGEST_CHUNK,
+  powerOfTwoChunks,
+  valueRows,
+} from './sql-lists';
 
 describe('powerOfTwoChunks', () => {
   it('keeps every item, in order, in chunks whose sizes are powers of two', () => {
@@ -29,5 +35,14 @@ describe('inList', () => {
 describe('valueRows', () => {
   it('writes one placeholder group per row', () => {
     expect(valueRows(2, 3)).toBe('(?, ?, ?), (?, ?, ?)');
+  });
+});
+
+describe('deleteByPrimaryKey', () => {
+  it('puts the index hint where MySQL accepts it on a DELETE: the multi-table form', () => {
+    expect(deleteByPrimaryKey('mysql', 'queue')).toBe(
+      'DELETE t FROM `queue` t FORCE INDEX (PRIMARY) WHERE t.`id` IN ',
+    );
+    expect(deleteByPrimaryKey('sqlite', 'queue')).toBe('DELETE FROM `queue` WHERE `id` IN ');
   });
 });

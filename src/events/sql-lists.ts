@@ -36,7 +36,8 @@ export function inList(ids: SqlParameter[]): { sql: string; parameters: SqlParam
 }
 
 /**
- * ` FORCE INDEX (PRIMARY)` on MySQL, for statements that write or lock rows by an id list. On a
+ * ` FORCE INDEX (PRIMARY)` on MySQL, for SELECTs and UPDATEs that lock or write rows by an id
+ * list (MySQL and MariaDB refuse an index hint on a single-table DELETE: deleteByPrimaryKey). On a
  * small table the optimizer may prefer a full scan to the ids' lookups, and a locking full scan
  * waits on every row another transaction holds: the relay's UPDATE of the audit trail would
  * wait for the API's open transactions (the outbox rows they just wrote) and, worse, lock the
@@ -44,6 +45,16 @@ export function inList(ids: SqlParameter[]): { sql: string; parameters: SqlParam
  */
 export const byPrimaryKey = (engine: 'mysql' | 'sqlite'): string =>
   engine === 'mysql' ? ' FORCE INDEX (PRIMARY)' : '';
+
+/**
+ * `DELETE ... WHERE id IN ` for rows of `table` named by an id list, followed by an inList. On
+ * MySQL in the multi-table form, the only DELETE that takes byPrimaryKey's hint (and for its
+ * reason).
+ */
+export const deleteByPrimaryKey = (engine: 'mysql' | 'sqlite', table: string): string =>
+  engine === 'mysql'
+    ? `DELETE t FROM \`${table}\` t${byPrimaryKey(engine)} WHERE t.\`id\` IN `
+    : `DELETE FROM \`${table}\` WHERE \`id\` IN `;
 
 /** `(?, ?, ?), (?, ?, ?)` for a multi-row INSERT of `rows` rows of `columns` values each. */
 export function valueRows(rows: number, columns: number): string {

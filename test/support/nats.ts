@@ -68,6 +68,31 @@ export async function waitForStream(server: string, stream: string, count: numbe
   return size;
 }
 
+/**
+ * Creates a test's stream before the app does (the app uses a stream that exists), with a
+ * duplicate window of `duplicateWindowMs`: JetStream's default of two minutes would hide an
+ * event published twice in any test shorter than that.
+ */
+export async function createStream(
+  server: string,
+  stream: string,
+  subjectPrefix: string,
+  duplicateWindowMs: number,
+): Promise<void> {
+  const connection = await connectNats({ servers: server });
+  try {
+    await (
+      await jetstreamManager(connection)
+    ).streams.add({
+      name: stream,
+      subjects: [`${subjectPrefix}.>`],
+      duplicate_window: duplicateWindowMs * 1_000_000,
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
 /** Deletes a test run's stream, so the shared server keeps nothing of it. */
 export async function deleteStream(server: string, stream: string): Promise<void> {
   const connection = await connectNats({ servers: server });

@@ -6,6 +6,7 @@ import { createApp, CreateAppOptions } from '../../src/create-app';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { seedDemoData } from '../../src/demo/seed-demo';
 import { createTestDatabase, Engine, TestDatabase } from './databases';
+import { LOG_GUARD } from './log-guard';
 import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './tokens';
 
 /** Rate limits switched off (0 = no limit): suites that are not about them send many requests. */
@@ -50,8 +51,19 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
   const database: TestDatabase | null = options.databaseUrl
     ? null
     : await createTestDatabase(engine);
-  const config = testConfig(options.databaseUrl ?? (database as TestDatabase).url, options.env);
-  const app = await createApp(config, { logger: false, ...options });
+  // Unless the test reads the log itself, the app logs into the guard, which fails a test on a
+  // warn or error line it did not declare (LOG_GUARD.allow / expect).
+  const guarded = !('logger' in options) && !('logDestination' in options);
+  const config = testConfig(options.databaseUrl ?? (database as TestDatabase).url, {
+    ...(guarded ? { LOG_LEVEL: 'warn' } : {}),
+    ...options.env,
+  });
+  const app = await createApp(
+    config,
+    guarded
+      ? { ...options, logger: undefined, logDestination: LOG_GUARD.stream }
+      : { logger: false, ...options },
+  );
   await app.init();
   const dataSource = app.get(DataSource);
   if (options.demo !== false) await seedDemoData(dataSource);
@@ -75,8 +87,12 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
       };
     },
     async close() {
-      await app.close();
-      await database?.drop();
+      try {
+        await app.close();
+      } finally {
+        await database?.drop();
+      }
+      if (guarded) LOG_GUARD.checkLines('while the app ran or closed');
     },
   };
 }
