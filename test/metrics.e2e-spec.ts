@@ -7,6 +7,7 @@ import { freePort } from './support/processes';
 import { StatementCounter } from './support/statement-counter';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
+import { TEST_SQL } from './support/sql-catalogue';
 
 // GET /metrics (DESIGN 12): each counter is scraped before and after known traffic and must
 // have moved by exactly what was sent.
@@ -110,14 +111,16 @@ describe.each(ENGINES)('GET /metrics on %s', (engine) => {
     let entered = () => {};
     const holding = new Promise<void>((resolve) => (entered = resolve));
     const first = database.transaction(async (executor) => {
-      await executor.query('SELECT 1 AS `one`');
+      await executor.query(`${TEST_SQL} SELECT 1 AS \`one\``);
       entered();
       await held;
     });
     await holding;
     expect(await pool()).toEqual({ inUse: 1, waiting: 0 });
     // The pool holds one connection (SQLite: one anyway): the second transaction waits for it.
-    const second = database.transaction((executor) => executor.query('SELECT 2 AS `two`'));
+    const second = database.transaction((executor) =>
+      executor.query(`${TEST_SQL} SELECT 2 AS \`two\``),
+    );
     expect(await pool()).toEqual({ inUse: 1, waiting: 1 });
     release();
     await Promise.all([first, second]);

@@ -2,6 +2,7 @@ import type { Pool, PoolConnection } from 'mysql2';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import { DatabaseService, PREPARED_STATEMENTS_PER_CONNECTION } from '../src/database';
 import { startTestApp, TestApp } from './support/test-app';
+import { TEST_SQL } from './support/sql-catalogue';
 
 /**
  * On MySQL/MariaDB a statement prepared once on a connection is executed by its id from then on,
@@ -26,7 +27,7 @@ describe('prepared statements on mariadb', () => {
     Number((await database.query<{ n: unknown }>(sql, [value]))[0].n);
 
   it('prepares a statement again after the driver closed it', async () => {
-    const sql = 'SELECT ? + 1 AS `n`';
+    const sql = `${TEST_SQL} SELECT ? + 1 AS \`n\``;
     expect(await plus(sql, 1)).toBe(2);
     const pool = (t.dataSource.driver as MysqlDriver).pool as Pool;
     const connection = await new Promise<PoolConnection>((resolve, reject) =>
@@ -40,7 +41,7 @@ describe('prepared statements on mariadb', () => {
 
   it('answers every statement when more are prepared than the driver keeps', async () => {
     const count = PREPARED_STATEMENTS_PER_CONNECTION + 44;
-    const sql = (index: number) => `SELECT ? + ${index} AS \`n\``;
+    const sql = (index: number) => `${TEST_SQL} SELECT ? + ${index} AS \`n\``;
     for (let round = 1; round <= 2; round++) {
       for (let index = 0; index < count; index++) {
         expect(await plus(sql(index), round)).toBe(index + round);

@@ -15,6 +15,7 @@ import {
 } from '../src/retention/retention.service';
 import { ENGINES, Engine, MYSQL_SERVER } from './support/databases';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
+import { testStatements } from './support/sql-catalogue';
 
 // Retention (DESIGN 12): sessions 7 days after they end, audit rows past AUDIT_RETENTION_DAYS,
 // in batches of at most 1,000 rows, one instance at a time.
@@ -37,7 +38,7 @@ afterEach(async () => {
   for (const started of apps.splice(0).reverse()) await started.close();
 });
 
-const database = (t: TestApp) => t.app.get(DatabaseService);
+const database = (t: TestApp) => testStatements(t.app.get(DatabaseService));
 /** The DATABASE_URL of an app, for a second instance or a CLI on the same database. */
 const urlOf = ({ config: { database } }: TestApp) =>
   database.type === 'mysql' ? database.url : `sqlite:${database.path}`;

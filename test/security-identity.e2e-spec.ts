@@ -34,6 +34,7 @@ import { StatementCounter } from './support/statement-counter';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken, rsaKeyPair } from './support/tokens';
 import { DENIALS, LOG_GUARD } from './support/log-guard';
+import { testStatements } from './support/sql-catalogue';
 
 // This file's requests are refused on purpose: the denials' log lines are expected.
 LOG_GUARD.allowInFile(DENIALS);
@@ -264,7 +265,7 @@ describe.each(ENGINES)('security, identity findings on %s', (engine) => {
     if (engine === 'sqlite') {
       // One connection, one writer: the demotion is queued (straight in SQL) the moment the
       // manager's session and rights have been read, so it commits before the manager writes.
-      const database = t.app.get(DatabaseService);
+      const database = testStatements(t.app.get(DatabaseService));
       let armed = true;
       let demotion: Promise<unknown> = Promise.resolve();
       const trigger = (message: unknown) => {

@@ -203,7 +203,7 @@ class MysqlExecutor implements SqlExecutor {
         clearTimeout(timer);
         // A connection-level failure (reset, protocol error): never hand it to another request.
         if ((error as { fatal?: boolean } | null)?.fatal === true) this.close();
-        publishStatement(sql, startedAt, error ?? undefined, this.origin);
+        publishStatement('mysql', sql, startedAt, error ?? undefined, this.origin);
         if (error) reject(error);
         else resolve(result);
       };

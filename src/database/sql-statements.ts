@@ -19,6 +19,7 @@ export interface SqlExecutor {
 /** What SQL_STATEMENT_CHANNEL publishes: a statement, once the database answered or failed it. */
 export interface SqlStatementMessage {
   sql: string;
+  engine: 'mysql' | 'sqlite';
   /** Set when the statement failed, timed out included. */
   error?: unknown;
   /**
@@ -45,6 +46,7 @@ export const SQL_STATEMENT_CHANNEL = diagnosticsChannel.channel('users-organizat
 
 /** `startedAt` is performance.now() when the statement was sent. */
 export function publishStatement(
+  engine: 'mysql' | 'sqlite',
   sql: string,
   startedAt: number,
   error?: unknown,
@@ -53,7 +55,7 @@ export function publishStatement(
   if (SQL_STATEMENT_CHANNEL.hasSubscribers) {
     const durationMs = performance.now() - startedAt;
     const message: SqlStatementMessage =
-      error === undefined ? { sql, durationMs } : { sql, error, durationMs };
+      error === undefined ? { sql, engine, durationMs } : { sql, engine, error, durationMs };
     if (origin !== undefined) message.origin = origin;
     SQL_STATEMENT_CHANNEL.publish(message);
   }
@@ -68,10 +70,10 @@ export async function published<T>(
   const startedAt = performance.now();
   try {
     const result = await run();
-    publishStatement(sql, startedAt, undefined, origin);
+    publishStatement('sqlite', sql, startedAt, undefined, origin);
     return result;
   } catch (error) {
-    publishStatement(sql, startedAt, error, origin);
+    publishStatement('sqlite', sql, startedAt, error, origin);
     throw error;
   }
 }

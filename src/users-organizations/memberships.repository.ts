@@ -9,6 +9,24 @@ import {
   toMembership,
 } from './membership.table';
 
+/** The assignments of every PATCH, in the order of update()'s values; `t.` for the joined form. */
+const assignments = (table: '' | 't.') =>
+  [
+    'firstName',
+    'lastName',
+    'professionId',
+    'scope',
+    'permissionGroupId',
+    'readGroupIds',
+    'manageGroupIds',
+    'updatedAt',
+  ]
+    .map((name) => `${table}\`${name}\` = ?`)
+    .concat(`${table}\`version\` = ${table}\`version\` + 1`)
+    .join(', ');
+const ASSIGNMENTS = assignments('');
+const JOINED_ASSIGNMENTS = assignments('t.');
+
 export interface MembershipListFilters {
   includeDeleted: boolean;
   scope?: Scope;
@@ -187,6 +205,10 @@ export class MembershipsRepository {
    * Matching on the primary key alone also keeps InnoDB from locking through a secondary index
    * first, which deadlocked against the locking reads.
    *
+   * Every changeable column is written, the unchanged ones with the values read: that version
+   * still holds them, so nothing else is overwritten, and one statement text serves every body
+   * (a text per combination of fields would crowd the connections' prepared statements).
+   *
    * With `actor`, the write also requires the acting member's row to still be the version its
    * rights were judged on (DESIGN 6: a decision stands on the caller's rights at commit time). On
    * MySQL the join reads that row with a lock, so a concurrent demotion either commits first
@@ -199,29 +221,19 @@ export class MembershipsRepository {
     updatedAt: Date,
     actor?: Pick<Membership, 'id' | 'version'>,
   ): Promise<boolean> {
-    const assignments: string[] = [];
-    const values: SqlParameter[] = [];
-    const column = actor !== undefined && executor.engine === 'mysql' ? 't.' : '';
-    const set = (name: string, value: SqlParameter) => {
-      assignments.push(`${column}\`${name}\` = ?`);
-      values.push(value);
-    };
-    if (changes.firstName !== undefined) set('firstName', changes.firstName);
-    if (changes.lastName !== undefined) set('lastName', changes.lastName);
-    if (changes.professionId !== undefined) set('professionId', changes.professionId);
-    if (changes.scope !== undefined) set('scope', changes.scope);
-    if (changes.permissions !== undefined) {
-      set('permissionGroupId', changes.permissions.group);
-      set('readGroupIds', JSON.stringify(changes.permissions.read));
-      set('manageGroupIds', JSON.stringify(changes.permissions.manage));
-    }
-    set('updatedAt', toDatabaseTimestamp(updatedAt));
-    assignments.push(`${column}\`version\` = ${column}\`version\` + 1`);
+    const values: SqlParameter[] = [
+      changes.firstName ?? current.firstName,
+      changes.lastName ?? current.lastName,
+      changes.professionId === undefined ? current.professionId : changes.professionId,
+      changes.scope ?? current.scope,
+      ...permissionValues(changes.permissions ?? current.permissions),
+      toDatabaseTimestamp(updatedAt),
+    ];
     const target = [current.id, current.version];
     if (actor === undefined) {
       return (
         (await executor.execute(
-          `UPDATE \`memberships\` SET ${assignments.join(', ')} WHERE \`id\` = ? AND \`version\` = ?`,
+          `UPDATE \`memberships\` SET ${ASSIGNMENTS} WHERE \`id\` = ? AND \`version\` = ?`,
           [...values, ...target],
         )) === 1
       );
@@ -231,12 +243,12 @@ export class MembershipsRepository {
       executor.engine === 'mysql'
         ? await executor.execute(
             'UPDATE `memberships` t JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? ' +
-              `SET ${assignments.join(', ')} WHERE t.\`id\` = ? AND t.\`version\` = ?`,
+              `SET ${JOINED_ASSIGNMENTS} WHERE t.\`id\` = ? AND t.\`version\` = ?`,
             [...judged, ...values, ...target],
           )
         : // SQLite has no UPDATE ... JOIN; its writers are serialized, so a subquery is as good.
           await executor.execute(
-            `UPDATE \`memberships\` SET ${assignments.join(', ')} WHERE \`id\` = ? AND \`version\` = ? ` +
+            `UPDATE \`memberships\` SET ${ASSIGNMENTS} WHERE \`id\` = ? AND \`version\` = ? ` +
               'AND EXISTS (SELECT 1 FROM `memberships` a WHERE a.`id` = ? AND a.`version` = ?)',
             [...values, ...target, ...judged],
           );
