@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import { Layout } from './lib/layout';
 import { freePort, killAll, startServer, stopProcess, waitReady } from './lib/processes';
 import {
+  BENCH_AUDIENCE,
+  BENCH_ISSUER,
   createDatabase,
   databaseUrl,
   dropDatabase,
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    AUTH_JWT_ISSUER: BENCH_ISSUER,
+    AUTH_JWT_AUDIENCE: BENCH_AUDIENCE,
     LOG_LEVEL: 'warn',
     DATABASE_URL: url,
     AUTH_JWT_SECRET: secrets.bearer,

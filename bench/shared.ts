@@ -9,7 +9,15 @@ import { join, resolve } from 'node:path';
 import { Caller, Layout, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
 import { Server, freePort, startServer, stopProcess, waitReady } from './lib/processes';
-import { Secrets, createDatabase, databaseUrl, runMigrations, seed } from './lib/seed';
+import {
+  BENCH_AUDIENCE,
+  BENCH_ISSUER,
+  Secrets,
+  createDatabase,
+  databaseUrl,
+  runMigrations,
+  seed,
+} from './lib/seed';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export let APP_ROOT = ROOT;
@@ -152,6 +160,8 @@ export function appEnvironment(
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    AUTH_JWT_ISSUER: BENCH_ISSUER,
+    AUTH_JWT_AUDIENCE: BENCH_AUDIENCE,
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: String(options.poolSize),
     AUTH_JWT_SECRET: secrets.bearer,

@@ -202,17 +202,19 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
       expect(await sessionCount()).toBe(before);
     });
 
-    it('is 403 NOT_A_MEMBER for a soft-deleted organization', async () => {
+    it('is 403 ORGANIZATION_ARCHIVED for a member of an archived organization, and opens nothing', async () => {
       const organizationId = await createOrganization(t.dataSource, 'Closed');
       const member = await createMember(t.dataSource, { organizationId });
       await t.dataSource
         .getRepository(OrganizationEntity)
-        .update({ id: organizationId }, { deletedAt: new Date() });
+        .update({ id: organizationId }, { archivedAt: new Date() });
+      const before = await sessionCount();
       const response = await openSession(
         { Authorization: bearerHeader(bearerToken(member.subject)) },
         { organizationId },
       );
-      expectProblem(response, 403, 'NOT_A_MEMBER');
+      expectProblem(response, 403, 'ORGANIZATION_ARCHIVED');
+      expect(await sessionCount()).toBe(before);
     });
 
     it.each([
@@ -756,7 +758,7 @@ describe.each(ENGINES)('authentication on %s', (engine) => {
         await getMe(headers).expect(200);
         await t.dataSource
           .getRepository(OrganizationEntity)
-          .update({ id: organizationId }, { deletedAt: new Date() });
+          .update({ id: organizationId }, { archivedAt: new Date() });
         return headers;
       },
     },

@@ -52,6 +52,8 @@ function rawExecutor(connection: Connection): SqlExecutor {
       (await connection.execute(sql, parameters))[0] as Row[],
     execute: async (sql: string, parameters: SqlParameter[] = []) =>
       ((await connection.execute(sql, parameters))[0] as ResultSetHeader).affectedRows,
+    insert: async (sql: string, parameters: SqlParameter[] = []) =>
+      ((await connection.execute(sql, parameters))[0] as ResultSetHeader).insertId,
   };
 }
 
@@ -193,6 +195,7 @@ describe('the event relay on mariadb', () => {
             poolSize: 2,
             statementTimeoutMs: 5000,
             poolTimeoutMs: 5000,
+            defaultIssuer: '',
           },
           [
             UserEntity,
@@ -207,7 +210,7 @@ describe('the event relay on mariadb', () => {
         ),
       );
       await dataSource.initialize();
-      await seedDemoData(dataSource); // the professions the team's members have
+      await seedDemoData(dataSource, ''); // the professions the team's members have
       const team: Team = await createTeam({ dataSource } as TestApp);
 
       const base = (port: number) => `http://127.0.0.1:${port}`;

@@ -16,7 +16,12 @@ import {
   SplitRequest,
 } from './support/processes';
 import { TcpProxy } from './support/tcp-proxy';
-import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './support/tokens';
+import {
+  bearerToken,
+  PRODUCTION_IDENTITY,
+  TEST_BEARER_SECRET,
+  TEST_SESSION_SECRET,
+} from './support/tokens';
 
 /**
  * Faults, each against a real process of the built app (`node dist/main.js`, built by
@@ -544,6 +549,7 @@ async function startApp(databasePort: number, variables: Record<string, string> 
   const child = new NodeProcess([MAIN], {
     env: cleanEnv({
       NODE_ENV: 'production',
+      ...PRODUCTION_IDENTITY,
       PORT: String(port),
       DATABASE_URL: mysqlUrl(databaseName, '127.0.0.1', databasePort),
       AUTH_JWT_SECRET: TEST_BEARER_SECRET,
@@ -591,7 +597,7 @@ beforeAll(async () => {
   databaseName = new URL(database.url).pathname.slice(1);
   // Schema and demo data, straight on the server.
   const seed = await runNode([SEED_CLI], {
-    env: cleanEnv({ DATABASE_URL: database.url }),
+    env: cleanEnv({ DATABASE_URL: database.url, ...PRODUCTION_IDENTITY }),
     timeoutMs: START_TIMEOUT_MS,
   });
   expect({ code: seed.code, stderr: seed.stderr }).toEqual({ code: 0, stderr: '' });
@@ -603,7 +609,11 @@ beforeAll(async () => {
   const app = await startApp(proxy.port);
   try {
     for (const member of MEMBERS) {
-      const bearer = bearerToken(member.subject, { expiresIn: 3600 });
+      const bearer = bearerToken(member.subject, {
+        expiresIn: 3600,
+        issuer: PRODUCTION_IDENTITY.AUTH_JWT_ISSUER,
+        audience: PRODUCTION_IDENTITY.AUTH_JWT_AUDIENCE,
+      });
       const outcome = await call(app.port, 'POST', `${API}/sessions`, {
         headers: { authorization: `Bearer ${bearer}` },
         body: { organizationId: member.organizationId },

@@ -465,7 +465,7 @@ describe.each(ENGINES)('invitations on %s', (engine) => {
       await invite(t, asAdmin, { email }).expect(201);
       await t.dataSource
         .getRepository(OrganizationEntity)
-        .update({ id: team.organizationId }, { deletedAt: new Date() });
+        .update({ id: team.organizationId }, { archivedAt: new Date() });
       const response = await t.http().get(MY_INVITATIONS).set(verifiedBearer(subject, email));
       expect(response.body.data).toEqual([]);
     });

@@ -83,7 +83,7 @@ describe.each(ENGINES)('GET /me/organizations on %s', (engine) => {
       await addMembership(t.dataSource, userId, { organizationId: kept });
       await t.dataSource
         .getRepository(OrganizationEntity)
-        .update({ id: closed }, { deletedAt: new Date() });
+        .update({ id: closed }, { archivedAt: new Date() });
       expect((await list(subject).expect(200)).body.data).toEqual([
         { organizationId: kept, name: 'Still here', scope: Scope.Member },
       ]);
@@ -92,6 +92,7 @@ describe.each(ENGINES)('GET /me/organizations on %s', (engine) => {
     it('answers an empty list for a known user without memberships', async () => {
       const now = new Date();
       await t.dataSource.getRepository(UserEntity).insert({
+        issuer: '',
         subject: 'lonely',
         email: null,
         createdAt: now,

@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { MIGRATIONS } from '../src/database/data-source-options';
+import { migrations } from '../src/database/data-source-options';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -19,7 +19,7 @@ import {
   SplitRequest,
 } from './support/processes';
 import { startTestApp, TestApp } from './support/test-app';
-import { TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './support/tokens';
+import { PRODUCTION_IDENTITY, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './support/tokens';
 
 /**
  * The built app (dist/, made by `npm run build`, which `npm test` runs first) as real processes:
@@ -212,6 +212,7 @@ describe('NODE_ENV=production secrets', () => {
       cwd,
       env: cleanEnv({
         NODE_ENV: 'production',
+        ...PRODUCTION_IDENTITY,
         PORT: String(port),
         DATABASE_URL: `sqlite:${join(cwd, 'production.sqlite')}`,
         AUTH_JWT_SECRET: bearerSecret,
@@ -547,10 +548,11 @@ describe('CLIs against MariaDB', () => {
       const run = await typeorm('migration:run');
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
       expect(await tablesOf(database.url)).toEqual([...SCHEMA_TABLES, 'migrations'].sort());
-      expect(await countRows(database.url, 'migrations')).toBe(MIGRATIONS.length);
+      const count = migrations({ type: 'better-sqlite3', path: '', defaultIssuer: '' }).length;
+      expect(await countRows(database.url, 'migrations')).toBe(count);
 
       // Each revert undoes the newest migration; all of them leave only the bookkeeping table.
-      for (let remaining = MIGRATIONS.length - 1; remaining >= 0; remaining--) {
+      for (let remaining = count - 1; remaining >= 0; remaining--) {
         const revert = await typeorm('migration:revert');
         expect({ code: revert.code, stderr: revert.stderr }).toEqual({ code: 0, stderr: '' });
         expect(await countRows(database.url, 'migrations')).toBe(remaining);

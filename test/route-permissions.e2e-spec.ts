@@ -2,6 +2,7 @@ import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/
 import { RequestMethod, Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { AUTH_REQUIREMENTS, AuthRequirements } from '../src/auth/auth-requirements';
+import { SERVICE_RIGHT } from '../src/auth/guards/service-auth.guard';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Where @nestjs/swagger's @ApiSecurity() keeps its entries (its constants are not exported). */
@@ -44,12 +45,14 @@ describe('route permissions', () => {
             string,
             unknown
           >[];
+          const right = Reflect.getMetadata(SERVICE_RIGHT, handler) as string | undefined;
           routes.push(
             [
               `${RequestMethod[method]} /${[base, path].filter((part) => part && part !== '/').join('/')}`,
               `guards: ${guards.join(' > ') || 'none'}`,
               `session: ${requirements ? String(requirements.session) : '-'}`,
               `administrator: ${requirements ? String(requirements.administrator) : '-'}`,
+              ...(right === undefined ? [] : [`right: ${right}`]),
               `security: ${security.map((entry) => Object.keys(entry).join('+')).join(' | ') || 'none'}`,
             ].join('  '),
           );

@@ -32,7 +32,7 @@ import {
 } from './support/processes';
 import { StatementCounter } from './support/statement-counter';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
-import { bearerToken, rsaKeyPair } from './support/tokens';
+import { bearerToken, PRODUCTION_IDENTITY, rsaKeyPair } from './support/tokens';
 import { DENIALS, LOG_GUARD } from './support/log-guard';
 import { testStatements } from './support/sql-catalogue';
 
@@ -462,6 +462,7 @@ describe('security, identity findings in the process', () => {
     const cwd = scratchCheckout();
     const secrets = {
       NODE_ENV: 'production',
+      ...PRODUCTION_IDENTITY,
       AUTH_JWT_SECRET: 'production-bearer-secret-0123456789abcdef-xyz',
       SESSION_TOKEN_SECRET: 'production-session-secret-0123456789abcdef-xyz',
     };

@@ -14,7 +14,7 @@ const SESSION =
 
 const CALLER =
   'SELECT m.`userId`, m.`scope`, m.`manageGroupIds` FROM `memberships` m ' +
-  'JOIN `organizations` o ON o.`id` = m.`organizationId` AND o.`deletedAt` IS NULL ' +
+  'JOIN `organizations` o ON o.`id` = m.`organizationId` AND o.`archivedAt` IS NULL ' +
   'WHERE m.`userId` = ? AND m.`organizationId` = ? AND m.`deletedAt` IS NULL';
 
 const UPDATE =

@@ -108,7 +108,7 @@ function sessionSql(s: RequestState): string {
   return (
     'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
     's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
-    'u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`deletedAt` AS `organizationDeletedAt`, ' +
+    'u.`issuer`, u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`archivedAt` AS `organizationArchivedAt`, ' +
     prefixed('m', 'caller_') +
     (withTarget ? `, ${prefixed('t', 'target_')} ` : ' ') +
     'FROM `sessions` s ' +
@@ -152,7 +152,7 @@ function session(judgeTarget: boolean): Statement {
         throw new HttpError(401, 'SESSION_EXPIRED');
       }
       const caller = unprefix(row, 'caller_');
-      if (caller === null || caller.deletedAt !== null || row.organizationDeletedAt !== null) {
+      if (caller === null || caller.deletedAt !== null || row.organizationArchivedAt !== null) {
         throw new HttpError(401, 'MEMBERSHIP_INACTIVE');
       }
       s.caller = caller;
@@ -219,12 +219,15 @@ function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
     `${alias}\`updatedAt\` = ?, ${alias}\`version\` = ${alias}\`version\` + 1`;
   return {
     name: 'update',
+    // The organization row is read too: a PATCH racing an archive commits first or writes nothing.
     sql: (s) =>
-      joinsCaller(s, optimistic)
-        ? 'UPDATE `memberships` t JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? SET ' +
-          assignments('t.') +
-          ' WHERE t.`id` = ? AND t.`version` = ?'
-        : `UPDATE \`memberships\` SET ${assignments('')} WHERE \`id\` = ? AND \`version\` = ?`,
+      'UPDATE `memberships` t ' +
+      (joinsCaller(s, optimistic)
+        ? 'JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? '
+        : '') +
+      'JOIN `organizations` o ON o.`id` = ? AND o.`archivedAt` IS NULL SET ' +
+      assignments('t.') +
+      ' WHERE t.`id` = ? AND t.`version` = ?',
     transaction: true,
     protocol: 'execute',
     when: (s) => s.writes === true,
@@ -233,6 +236,7 @@ function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
       const caller = s.caller as MembershipRow;
       return [
         ...(joinsCaller(s, optimistic) ? [caller.id, caller.version] : []),
+        s.organizationId as number,
         ...columns.map((column) => s.changes[column] ?? target[column]),
         toDatabaseTimestamp(s.now),
         target.id,

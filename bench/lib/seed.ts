@@ -14,6 +14,10 @@ import {
   userIdOf,
 } from './layout';
 
+/** The identity provider the bench's tokens claim: production requires an issuer and audience. */
+export const BENCH_ISSUER = 'https://idp.bench.example';
+export const BENCH_AUDIENCE = 'users-organizations';
+
 export interface Secrets {
   bearer: string;
   session: string;
@@ -131,9 +135,9 @@ export async function seed(
     await Promise.all([
       insertBatches(
         first,
-        'INSERT INTO `users` (`id`, `subject`, `createdAt`, `updatedAt`)',
+        'INSERT INTO `users` (`id`, `issuer`, `subject`, `createdAt`, `updatedAt`)',
         N,
-        (i) => `(${i},'${subjectOf(i)}','${SEED_TIME}','${SEED_TIME}')`,
+        (i) => `(${i},'${BENCH_ISSUER}','${subjectOf(i)}','${SEED_TIME}','${SEED_TIME}')`,
       ),
       insertBatches(
         second,
@@ -188,7 +192,11 @@ async function openSessions(
       callers.push({
         userId,
         organizationId,
-        bearerToken: sign({ sub: subjectOf(userId), exp }, bearerKey, { algorithm: 'HS256' }),
+        bearerToken: sign(
+          { sub: subjectOf(userId), exp, iss: BENCH_ISSUER, aud: BENCH_AUDIENCE },
+          bearerKey,
+          { algorithm: 'HS256' },
+        ),
         sessionToken: sign({ userId, sessionId, iat: now, exp }, sessionKey, {
           algorithm: 'HS256',
         }),

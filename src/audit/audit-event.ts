@@ -12,6 +12,10 @@ export enum AuditAction {
   InvitationAccepted = 'invitation.accepted',
   SessionOpened = 'session.opened',
   SessionRevoked = 'session.revoked',
+  OrganizationCreated = 'organization.created',
+  OrganizationUpdated = 'organization.updated',
+  OrganizationArchived = 'organization.archived',
+  OrganizationRestored = 'organization.restored',
 }
 
 /** `{ field: { before, after } }`: only the fields that changed. */
@@ -20,6 +24,8 @@ export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
 export interface AuditRecord {
   organizationId: number;
   actorUserId: number | null;
+  /** The service client that made the change (DESIGN 13); then `actorUserId` is null. */
+  actorClientId?: string | null;
   targetUserId: number | null;
   /** The invitation an `invitation.*` event is about. */
   invitationId?: number | null;
@@ -45,4 +51,5 @@ export const newEventId = (): string => uuidv7();
 export interface AuditEvent extends Omit<AuditRecord, 'eventId' | 'data'> {
   id: number;
   invitationId: number | null;
+  actorClientId: string | null;
 }

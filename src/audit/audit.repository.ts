@@ -13,6 +13,7 @@ interface AuditEventRow {
   id: number | string;
   organizationId: number | string;
   actorUserId: number | string | null;
+  actorClientId: string | null;
   targetUserId: number | string | null;
   invitationId: number | string | null;
   action: string;
@@ -44,12 +45,13 @@ export class AuditRepository {
     if (events.length === 0) return;
     await executor.execute(
       'INSERT INTO `audit_events` ' +
-        '(`organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
-        '`requestId`, `createdAt`, `eventId`, `data`) VALUES ' +
-        events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
+        '(`organizationId`, `actorUserId`, `actorClientId`, `targetUserId`, `invitationId`, ' +
+        '`action`, `changes`, `requestId`, `createdAt`, `eventId`, `data`) VALUES ' +
+        events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', '),
       events.flatMap((event) => [
         event.organizationId,
         event.actorUserId,
+        event.actorClientId ?? null,
         event.targetUserId,
         event.invitationId ?? null,
         event.action,
@@ -79,7 +81,8 @@ export class AuditRepository {
       values.push(filters.beforeId);
     }
     const rows = await this.database.query<AuditEventRow>(
-      'SELECT `id`, `organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
+      'SELECT `id`, `organizationId`, `actorUserId`, `actorClientId`, `targetUserId`, `invitationId`, ' +
+        '`action`, `changes`, ' +
         '`requestId`, `createdAt` FROM `audit_events` WHERE ' +
         conditions.join(' AND ') +
         ' ORDER BY `id` DESC LIMIT ?',
@@ -89,6 +92,7 @@ export class AuditRepository {
       id: Number(row.id),
       organizationId: Number(row.organizationId),
       actorUserId: nullableNumber(row.actorUserId),
+      actorClientId: row.actorClientId,
       targetUserId: nullableNumber(row.targetUserId),
       invitationId: nullableNumber(row.invitationId),
       action: row.action as AuditAction,

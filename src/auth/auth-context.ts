@@ -4,7 +4,7 @@
  * organizations module exports `MemberContext`, this context with its `Membership`.
  */
 export interface AuthContext<M = unknown> {
-  user: { id: number; subject: string };
+  user: { id: number; issuer: string; subject: string };
   /** Present on routes that require the session token. */
   session: { id: string; organizationId: number };
   /** The caller's active membership in the session's organization. */
@@ -21,7 +21,7 @@ export interface AuthContext<M = unknown> {
 
 /** What bearer-only routes know: the identity provider's user, without an organization. */
 export interface BearerContext {
-  user: { id: number; subject: string };
+  user: { id: number; issuer: string; subject: string };
   /**
    * The normalized key (common/validation/email-key.ts) of the email the access token vouches
    * for (`email_verified: true`); null when it vouches for none.

@@ -1,12 +1,13 @@
 import { DynamicModule, Global, Module, Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PassportModule } from '@nestjs/passport';
-import { BearerKeyResolver } from './bearer-key.resolver';
+import { TrustedIssuers } from './trusted-issuers';
 import { SessionEntity } from './entities/session.entity';
 import { SessionContextResolver } from './session-context';
 import { BearerStrategy } from './bearer.strategy';
 import { BearerAuthGuard } from './guards/bearer-auth.guard';
 import { BearerUserGuard } from './guards/bearer-user.guard';
+import { ServiceAuthGuard, ServiceRightGuard } from './guards/service-auth.guard';
 import { SessionGuard } from './guards/session.guard';
 import { SessionTokenService } from './session-token.service';
 import { SessionsController } from './sessions.controller';
@@ -34,12 +35,14 @@ export class AuthModule {
       controllers: [SessionsController],
       providers: [
         { provide: SessionContextResolver, useClass: options.sessionContext },
-        BearerKeyResolver,
+        TrustedIssuers,
         VerifiedBearerTokens,
         BearerStrategy,
         BearerAuthGuard,
         BearerUserGuard,
         SessionGuard,
+        ServiceAuthGuard,
+        ServiceRightGuard,
         SessionTokenService,
         SessionsRepository,
         SessionsService,
@@ -50,6 +53,8 @@ export class AuthModule {
         BearerAuthGuard,
         BearerUserGuard,
         SessionGuard,
+        ServiceAuthGuard,
+        ServiceRightGuard,
         SessionTokenService,
         SessionsRepository,
         SessionsService,

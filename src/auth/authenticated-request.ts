@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { AuthContext, BearerContext } from './auth-context';
-import type { BearerIdentity } from './bearer.strategy';
+import type { BearerIdentity } from './bearer-identity';
+import type { ServiceContext } from './service-context';
 
 /** The request as the guard chain leaves it. */
 export interface AuthenticatedRequest extends Request {
@@ -10,4 +11,6 @@ export interface AuthenticatedRequest extends Request {
   bearerContext?: BearerContext;
   /** Set by SessionGuard on session routes. */
   authContext?: AuthContext;
+  /** Set by ServiceAuthGuard on `svc` routes. */
+  serviceContext?: ServiceContext;
 }

@@ -2,79 +2,59 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-jwt';
-import { emailKey } from '../common/validation/email-key';
 import { AppConfig } from '../config';
-import { BearerKeyResolver } from './bearer-key.resolver';
+import { BearerIdentity, bearerIdentity, InvalidBearerClaimsError } from './bearer-identity';
+import { TrustedIssuers } from './trusted-issuers';
 import { bearerTokenOf, VerifiedBearerTokens } from './verified-bearer-tokens';
 
 export const BEARER_STRATEGY = 'bearer';
 
-/** The identity the access token proves; the user row is looked up by the next guard. */
-export interface BearerIdentity {
-  subject: string;
-  /**
-   * The token's `email`, only when the identity provider marks it verified (and it fits the
-   * users table); anything else is no email at all.
-   */
-  verifiedEmail: string | null;
-}
-
-export class InvalidBearerClaimsError extends Error {}
+export type { BearerIdentity } from './bearer-identity';
 
 /**
- * Verifies `Authorization: Bearer` access tokens; only that header carries them. What it
- * verified is kept in VerifiedBearerTokens, from which BearerAuthGuard answers the token's
- * next requests.
+ * Verifies `Authorization: Bearer` access tokens; only that header carries them. The key comes
+ * from the issuer the token names (TrustedIssuers), so its `iss` is proven by its signature;
+ * the audience is judged per plane by the guards. What it verified is kept in
+ * VerifiedBearerTokens, from which the guards answer the token's next requests.
  */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, BEARER_STRATEGY) {
   /** The key generation each request's verification started with. */
-  private readonly keysAtStart = new WeakMap<Request, number>();
+  private readonly keysAtStart = new WeakMap<Request, Map<string, number>>();
+  private readonly serviceAudience: string | undefined;
 
   constructor(
     config: AppConfig,
-    keys: BearerKeyResolver,
+    private readonly issuers: TrustedIssuers,
     private readonly verified: VerifiedBearerTokens,
   ) {
     super({
       jwtFromRequest: bearerTokenOf,
-      secretOrKeyProvider: keys.provider,
-      algorithms: [...config.bearer.algorithms],
-      issuer: config.issuer,
-      audience: config.audience,
+      secretOrKeyProvider: issuers.provider,
+      algorithms: issuers.algorithms,
       ignoreExpiration: false,
       passReqToCallback: true,
     });
+    this.serviceAudience = config.auth.services?.audience;
   }
 
   // passport runs this on an object made with Object.create(strategy) for each request: the
   // fields it reads are plain properties of the strategy, not #private ones.
   override authenticate(request: Request, options?: unknown): void {
-    this.keysAtStart.set(request, this.verified.generation);
+    this.keysAtStart.set(request, this.verified.generations());
     super.authenticate(request, options);
   }
 
   validate(request: Request, payload: Record<string, unknown>): BearerIdentity {
-    const identity = this.identityOf(payload);
+    const issuer = this.issuers.issuerOf(payload.iss);
+    // The key came from the issuer `iss` names; the same claim is read here.
+    if (issuer === undefined) throw new InvalidBearerClaimsError('iss names no trusted issuer');
+    const identity = bearerIdentity(payload, issuer, this.serviceAudience);
     const token = bearerTokenOf(request);
-    const generation = this.keysAtStart.get(request);
+    const generation = this.keysAtStart.get(request)?.get(issuer.issuer);
     if (token !== null && generation !== undefined) {
       this.verified.keep(token, identity, payload.exp as number, generation);
     }
     return identity;
-  }
-
-  private identityOf(payload: Record<string, unknown>): BearerIdentity {
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
-      throw new InvalidBearerClaimsError('sub is required');
-    }
-    if (typeof payload.exp !== 'number') throw new InvalidBearerClaimsError('exp is required');
-    const verifiedEmail =
-      payload.email_verified === true &&
-      typeof payload.email === 'string' &&
-      emailKey(payload.email) !== null
-        ? payload.email.trim()
-        : null;
-    return { subject: payload.sub, verifiedEmail };
   }
 }

@@ -6,6 +6,8 @@ export * from './auth-context';
 export * from './auth.module';
 export * from './decorators/authenticated.decorator';
 export * from './decorators/current-auth.decorator';
+export * from './decorators/service-authenticated.decorator';
+export * from './service-context';
 export * from './entities/session.entity';
 export * from './session-context';
 export * from './sessions.repository';

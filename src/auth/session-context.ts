@@ -5,9 +5,10 @@ export interface SessionRecord {
   organizationId: number;
   expiresAt: Date;
   revokedAt: Date | null;
+  issuer: string;
   subject: string;
   userDeleted: boolean;
-  organizationDeleted: boolean;
+  organizationArchived: boolean;
 }
 
 /** The caller's place in the session's organization, as the memberships module judges it. */
@@ -38,6 +39,12 @@ export abstract class SessionContextResolver<M = unknown> {
     targetUserId?: number,
   ): Promise<ResolvedSessionContext<M> | null>;
 
-  /** Whether the user is an active member of an organization that still exists. */
-  abstract canOpenSession(userId: number, organizationId: number): Promise<boolean>;
+  /**
+   * Whether the user may open a session in the organization: `open` for an active member of an
+   * organization in service, `archived` for an active member of an archived one, else `null`.
+   */
+  abstract sessionAdmission(
+    userId: number,
+    organizationId: number,
+  ): Promise<'open' | 'archived' | null>;
 }

@@ -24,7 +24,12 @@ export class SessionsController {
     type: SessionEnvelope,
     description: 'The session, with the token to send as x-session-token.',
   })
-  @ApiProblems(400, { status: 403, codes: [ErrorCode.NOT_A_MEMBER] }, 413, 415)
+  @ApiProblems(
+    400,
+    { status: 403, codes: [ErrorCode.NOT_A_MEMBER, ErrorCode.ORGANIZATION_ARCHIVED] },
+    413,
+    415,
+  )
   async open(
     @CurrentBearer() caller: BearerContext,
     @Body() body: OpenSessionDto,

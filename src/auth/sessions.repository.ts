@@ -4,6 +4,11 @@ import { toDatabaseTimestamp, type SqlExecutor } from '../database';
 /** The sessions table: opened, revoked; read by the session guard through its resolver. */
 @Injectable()
 export class SessionsRepository {
+  /**
+   * Opens a session unless its organization is archived meanwhile; returns whether it did. The
+   * INSERT reads the organization row with a shared lock (MySQL's INSERT ... SELECT), so it
+   * commits before a concurrent archive, whose revocation then covers it, or sees the archive.
+   */
   async insert(
     executor: SqlExecutor,
     session: {
@@ -13,18 +18,19 @@ export class SessionsRepository {
       createdAt: Date;
       expiresAt: Date;
     },
-  ): Promise<void> {
-    await executor.execute(
+  ): Promise<boolean> {
+    const inserted = await executor.execute(
       'INSERT INTO `sessions` (`id`, `userId`, `organizationId`, `createdAt`, `expiresAt`) ' +
-        'VALUES (?, ?, ?, ?, ?)',
+        'SELECT ?, ?, o.`id`, ?, ? FROM `organizations` o WHERE o.`id` = ? AND o.`archivedAt` IS NULL',
       [
         session.id,
         session.userId,
-        session.organizationId,
         toDatabaseTimestamp(session.createdAt),
         toDatabaseTimestamp(session.expiresAt),
+        session.organizationId,
       ],
     );
+    return inserted === 1;
   }
 
   /** Returns whether the session was live (a second revocation changes nothing). */
@@ -34,6 +40,18 @@ export class SessionsRepository {
       [toDatabaseTimestamp(revokedAt), sessionId],
     );
     return revoked === 1;
+  }
+
+  /** Revokes every live session in an organization (it was archived). */
+  async revokeOrganization(
+    executor: SqlExecutor,
+    organizationId: number,
+    revokedAt: Date,
+  ): Promise<number> {
+    return executor.execute(
+      'UPDATE `sessions` SET `revokedAt` = ? WHERE `organizationId` = ? AND `revokedAt` IS NULL',
+      [toDatabaseTimestamp(revokedAt), organizationId],
+    );
   }
 
   /** Revokes every live session of a member in one organization (its membership was removed). */

@@ -22,24 +22,27 @@ export class SessionsService {
   ) {}
 
   async open(caller: BearerContext, organizationId: number): Promise<SessionView> {
-    if (!(await this.contexts.canOpenSession(caller.user.id, organizationId))) {
+    const admission = await this.contexts.sessionAdmission(caller.user.id, organizationId);
+    if (admission === null) {
       throw new AppException(
         ErrorCode.NOT_A_MEMBER,
         'The caller is not an active member of that organization.',
       );
     }
+    if (admission === 'archived') throw organizationArchived();
     const createdAt = new Date();
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlSeconds * 1000);
     // 256 random bits: the id is a bearer secret of its own in the sessions table.
     const id = randomBytes(32).toString('base64url');
     await this.recorder.run(async (executor) => {
-      await this.sessions.insert(executor, {
+      const opened = await this.sessions.insert(executor, {
         id,
         userId: caller.user.id,
         organizationId,
         createdAt,
         expiresAt,
       });
+      if (!opened) throw organizationArchived();
       return {
         result: undefined,
         changes: [
@@ -104,4 +107,11 @@ export class SessionsService {
       };
     });
   }
+}
+
+function organizationArchived(): AppException {
+  return new AppException(
+    ErrorCode.ORGANIZATION_ARCHIVED,
+    'The organization is archived: no session opens in it until the operator restores it.',
+  );
 }

@@ -1,33 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { ExtractJwt } from 'passport-jwt';
-import { BearerKeyResolver } from './bearer-key.resolver';
-import type { BearerIdentity } from './bearer.strategy';
+import type { BearerIdentity } from './bearer-identity';
+import { TrustedIssuers } from './trusted-issuers';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /** The access token of `Authorization: Bearer`, the only place one is read from. */
 export const bearerTokenOf = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
- * Access tokens verified in this process (VerifiedTokenCache), valid while the identity
- * provider's keys they were verified with are current. BearerStrategy keeps what it verified;
- * BearerAuthGuard answers a known token from here without passport's round.
+ * Access tokens verified in this process (VerifiedTokenCache), valid while the keys of their
+ * issuer they were verified with are current. BearerStrategy keeps what it verified; the guards
+ * answer a known token from here without passport's round.
  */
 @Injectable()
 export class VerifiedBearerTokens {
   private readonly verified = new VerifiedTokenCache<BearerIdentity>();
+  private readonly currentKeys = (identity: BearerIdentity) =>
+    this.issuers.generationOf(identity.issuer);
 
-  constructor(private readonly keys: BearerKeyResolver) {}
+  constructor(private readonly issuers: TrustedIssuers) {}
 
-  /** The generation of the keys a verification starting now uses (-1: none usable yet). */
-  get generation(): number {
-    return this.keys.generation;
+  /** The generation of each issuer's keys a verification starting now uses (-1: none usable). */
+  generations(): Map<string, number> {
+    return this.issuers.generations();
   }
 
-  /** The identity of the request's access token, when it was verified with the current keys. */
+  /** The identity of the request's access token, when verified with its issuer's current keys. */
   known(request: Request): BearerIdentity | undefined {
     const token = bearerTokenOf(request);
-    return token === null ? undefined : this.verified.get(token, this.keys.generation);
+    return token === null ? undefined : this.verified.get(token, this.currentKeys);
   }
 
   /** Keeps a token verified with the keys of `generation` (never those of no usable set). */

@@ -30,10 +30,12 @@ export class VerifiedTokenCache<T extends object> {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  get(token: string, keys = 0): T | undefined {
+  /** `keys`: the current keys' generation, or how to tell it from what the token gave. */
+  get(token: string, keys: number | ((value: T) => number) = 0): T | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
-    if (entry.expiresAtMs <= this.now() || entry.keys !== keys) {
+    const current = typeof keys === 'number' ? keys : keys(entry.value);
+    if (entry.expiresAtMs <= this.now() || entry.keys !== current) {
       this.drop(token);
       return undefined;
     }

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'each' });
-    const loaded = await seedDemoData(dataSource);
+    const loaded = await seedDemoData(dataSource, config.auth.defaultIssuer);
     console.log(
       loaded
         ? 'Demo data loaded: organizations 1 and 2, users alice, bob, carol, dave, erin, and ' +

@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from '../app.module';
 import { ConfigError, loadConfig } from '../config';
-import { mintDemoTokens } from '../demo';
+import { mintDemoTokens, mintServiceToken } from '../demo';
 
 const USAGE =
-  'npm run token -- [--subject alice] [--organization 1] [--email frank@example.com] [--export]';
+  'npm run token -- [--subject alice] [--organization 1] [--email frank@example.com] [--export]\n' +
+  '       npm run token -- --service billing --scope "organizations:write invitations:write"';
 
 /**
  * Both tokens for a user and organization, or with `--email` a bearer carrying that verified
@@ -20,8 +21,26 @@ async function main(): Promise<void> {
       organization: { type: 'string' },
       email: { type: 'string' },
       export: { type: 'boolean', default: false },
+      service: { type: 'string' },
+      scope: { type: 'string' },
     },
   });
+  if (values.service !== undefined || values.scope !== undefined) {
+    if (values.service === undefined || values.scope === undefined) {
+      throw new Error(`--service and --scope go together\n${USAGE}`);
+    }
+    const { bearerToken, expiresAt } = mintServiceToken(
+      loadConfig(process.env),
+      values.service,
+      values.scope,
+    );
+    console.log(
+      values.export
+        ? `export SERVICE_TOKEN='${bearerToken}'`
+        : `Service token: ${bearerToken}\nExpires at:    ${expiresAt}`,
+    );
+    return;
+  }
   const organization = values.organization ?? (values.email === undefined ? '1' : undefined);
   const organizationId = organization === undefined ? undefined : Number(organization);
   if (organizationId !== undefined && !Number.isSafeInteger(organizationId)) {

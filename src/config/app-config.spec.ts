@@ -19,6 +19,8 @@ function production(overrides: Env = {}): Env {
     AUTH_JWT_SECRET: STRONG_BEARER,
     SESSION_TOKEN_SECRET: STRONG_SESSION,
     DATABASE_URL: 'mysql://app:pw@db.internal:3306/users_organizations',
+    AUTH_JWT_ISSUER: 'https://idp.example',
+    AUTH_JWT_AUDIENCE: 'users-organizations',
     ...overrides,
   };
 }
@@ -39,7 +41,11 @@ describe('loadConfig in development', () => {
     expect(config).toBeInstanceOf(AppConfig);
     expect(config.env).toBe('development');
     expect(config.port).toBe(3000);
-    expect(config.database).toEqual({ type: 'better-sqlite3', path: DEFAULT_SQLITE_PATH });
+    expect(config.database).toEqual({
+      type: 'better-sqlite3',
+      path: DEFAULT_SQLITE_PATH,
+      defaultIssuer: '',
+    });
     expect(config.embedded).toBe(true);
     expect(config.migrationsRun).toBe(true);
     expect(config.sessionTtlSeconds).toBe(86400);
@@ -208,6 +214,7 @@ describe('loadConfig: DATABASE_URL', () => {
       poolSize: 10,
       statementTimeoutMs: 2500,
       poolTimeoutMs: 1500,
+      defaultIssuer: '',
     });
     expect(config.embedded).toBe(false);
   });
@@ -220,6 +227,7 @@ describe('loadConfig: DATABASE_URL', () => {
       url,
       poolSize: 25,
       ...DEFAULT_DATABASE_DEADLINES,
+      defaultIssuer: '',
     });
   });
 
@@ -244,7 +252,11 @@ describe('loadConfig: DATABASE_URL', () => {
 
   it('uses SQLite for a sqlite: URL, with the path after the prefix', () => {
     const config = loadConfig({ DATABASE_URL: 'sqlite:/tmp/test.sqlite' });
-    expect(config.database).toEqual({ type: 'better-sqlite3', path: '/tmp/test.sqlite' });
+    expect(config.database).toEqual({
+      type: 'better-sqlite3',
+      path: '/tmp/test.sqlite',
+      defaultIssuer: '',
+    });
     expect(config.embedded).toBe(false);
   });
 
@@ -252,10 +264,12 @@ describe('loadConfig: DATABASE_URL', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:var/x.sqlite' }).database).toEqual({
       type: 'better-sqlite3',
       path: 'var/x.sqlite',
+      defaultIssuer: '',
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({
       type: 'better-sqlite3',
       path: ':memory:',
+      defaultIssuer: '',
     });
   });
 
@@ -297,15 +311,74 @@ describe('loadConfig in production', () => {
     expect(config.developmentSecrets).toEqual([]);
   });
 
-  it('refuses missing secrets, naming both', () => {
+  it('refuses missing secrets, issuer and audience, naming each', () => {
     const error = configError({ NODE_ENV: 'production', DATABASE_URL: 'sqlite:/srv/app.sqlite' });
-    expect(error.problems).toEqual(
-      expect.arrayContaining([
-        'AUTH_JWT_SECRET or AUTH_JWKS_URI is required in production',
-        'SESSION_TOKEN_SECRET is required in production',
-      ]),
-    );
-    expect(error.problems).toHaveLength(2);
+    expect(error.problems).toEqual([
+      'AUTH_JWT_SECRET or AUTH_JWKS_URI is required in production',
+      'SESSION_TOKEN_SECRET is required in production',
+      'AUTH_JWT_ISSUER is required in production',
+      'AUTH_JWT_AUDIENCE is required in production (a token another client of the provider obtained is not for this API)',
+    ]);
+  });
+
+  it.each([
+    [
+      'an entry without an audience',
+      [{ issuer: 'https://b.example', jwksUri: 'https://b.example/jwks' }],
+      'AUTH_ISSUERS[0].audience is required in production',
+    ],
+    [
+      'an http JWKS',
+      [{ issuer: 'https://b.example', jwksUri: 'http://b.example/jwks', audience: 'uo' }],
+      'AUTH_ISSUERS[0].jwksUri must be an https URL',
+    ],
+    [
+      'the default issuer again',
+      [{ issuer: 'https://idp.example', jwksUri: 'https://b.example/jwks', audience: 'uo-b' }],
+      'AUTH_ISSUERS must name each issuer once, and not AUTH_JWT_ISSUER again',
+    ],
+    [
+      'an unknown key',
+      [
+        {
+          issuer: 'https://b.example',
+          jwksUri: 'https://b.example/jwks',
+          audience: 'uo',
+          secret: 'x',
+        },
+      ],
+      'AUTH_ISSUERS[0]: AUTH_ISSUERS must be a JSON array of {"issuer", "jwksUri", "audience"} objects, with an optional "trustEmail" (true or false)',
+    ],
+  ])('refuses AUTH_ISSUERS with %s in production', (_label, issuers, problem) => {
+    const error = configError(production({ AUTH_ISSUERS: JSON.stringify(issuers) }));
+    expect(error.problems).toEqual([problem]);
+  });
+
+  it('has no svc plane in production without AUTH_SERVICE_AUDIENCE, and lists no client by default', () => {
+    expect(loadConfig(production()).auth.services).toBeNull();
+    expect(loadConfig(production({ AUTH_SERVICE_AUDIENCE: 'uo-services' })).auth.services).toEqual({
+      audience: 'uo-services',
+      clients: {},
+    });
+  });
+
+  it.each([
+    ['equal to AUTH_JWT_AUDIENCE', { AUTH_SERVICE_AUDIENCE: 'users-organizations' }],
+    ['SERVICE_CLIENTS without it', { SERVICE_CLIENTS: '{}' }],
+    [
+      'a client with an unknown right',
+      {
+        AUTH_SERVICE_AUDIENCE: 'svc',
+        SERVICE_CLIENTS: '{"a":{"rights":["admin"],"organizations":"*"}}',
+      },
+    ],
+    [
+      'a client with organization 0',
+      { AUTH_SERVICE_AUDIENCE: 'svc', SERVICE_CLIENTS: '{"a":{"rights":[],"organizations":[0]}}' },
+    ],
+    ['SERVICE_CLIENTS that is not JSON', { AUTH_SERVICE_AUDIENCE: 'svc', SERVICE_CLIENTS: '{a' }],
+  ])('refuses AUTH_SERVICE_AUDIENCE %s', (_label, variables) => {
+    expect(configError(production(variables)).problems).toHaveLength(1);
   });
 
   it('refuses a missing bearer secret alone', () => {
@@ -355,7 +428,11 @@ describe('loadConfig in production', () => {
       'DATABASE_URL is required in production (an embedded database must be named: DATABASE_URL=sqlite:/path/to/file.sqlite)',
     ]);
     const named = loadConfig(production({ DATABASE_URL: 'sqlite:/srv/app.sqlite' }));
-    expect(named.database).toEqual({ type: 'better-sqlite3', path: '/srv/app.sqlite' });
+    expect(named.database).toEqual({
+      type: 'better-sqlite3',
+      path: '/srv/app.sqlite',
+      defaultIssuer: 'https://idp.example',
+    });
     // Not "embedded": the demo data is never loaded into it.
     expect(named.embedded).toBe(false);
   });
@@ -382,9 +459,10 @@ describe('loadConfig in production', () => {
         'SESSION_TOKEN_SECRET must not be a development secret in production',
         'PORT must be an integer between 0 and 65535',
         'SESSION_TTL_SECONDS must be an integer between 60 and 2592000',
+        'AUTH_JWT_ISSUER is required in production',
       ]),
     );
-    expect(error.problems).toHaveLength(4);
+    expect(error.problems).toHaveLength(6);
   });
 
   it('never puts a secret value in the error message', () => {

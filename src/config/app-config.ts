@@ -1,4 +1,5 @@
 import { LogLevel, parseTrustProxy, TrustProxy, validateEnvironment } from './environment';
+import { AuthConfig, loadAuthConfig } from './auth-config';
 import { EventsConfig, loadEventsConfig } from './events-config';
 
 /** Used only outside production, and announced with a warning in the log. */
@@ -24,9 +25,13 @@ export const DEFAULT_DATABASE_DEADLINES: DatabaseDeadlines = {
 
 export const DEFAULT_DATABASE_CONNECT_ATTEMPTS = 10;
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | ({ type: 'mysql'; url: string; poolSize: number } & DatabaseDeadlines)
-  | { type: 'better-sqlite3'; path: string };
+  | { type: 'better-sqlite3'; path: string }
+) & {
+  /** The default issuer (DESIGN 5), which the migration keying users by issuer gives them. */
+  defaultIssuer: string;
+};
 
 /** How bearer tokens are verified: the algorithms are pinned here, never taken from a token. */
 export type BearerVerification =
@@ -101,6 +106,8 @@ export class AppConfig {
   readonly bearer!: BearerVerification;
   readonly issuer?: string;
   readonly audience?: string;
+  /** Every trusted issuer beside the default one, and the `svc` plane (DESIGN 5, 13). */
+  readonly auth!: AuthConfig;
   readonly sessionSecret!: string;
   readonly sessionTtlSeconds!: number;
   /** Names of the variables that fell back to development secrets, for the start-up warning. */
@@ -192,16 +199,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     problems.push('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
   }
   const events = loadEventsConfig(variables, production, problems);
+  const auth = loadAuthConfig(variables, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const url = variables.DATABASE_URL;
+  const defaultIssuer = auth.defaultIssuer;
   const database: DatabaseConfig =
     url === undefined
-      ? { type: 'better-sqlite3', path: DEFAULT_SQLITE_PATH }
+      ? { type: 'better-sqlite3', path: DEFAULT_SQLITE_PATH, defaultIssuer }
       : url.startsWith('sqlite:')
-        ? { type: 'better-sqlite3', path: url.slice('sqlite:'.length) }
+        ? { type: 'better-sqlite3', path: url.slice('sqlite:'.length), defaultIssuer }
         : {
             type: 'mysql',
+            defaultIssuer,
             url,
             poolSize: variables.DATABASE_POOL_SIZE ?? 10,
             statementTimeoutMs:
@@ -230,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       : { kind: 'secret', algorithms: ['HS256'], secret: bearerSecret as string },
     issuer: variables.AUTH_JWT_ISSUER,
     audience: variables.AUTH_JWT_AUDIENCE,
+    auth,
     sessionSecret,
     sessionTtlSeconds: variables.SESSION_TTL_SECONDS ?? 86400,
     developmentSecrets,

@@ -36,6 +36,9 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'AUTH_JWKS_REFETCH_INTERVAL_SECONDS',
   'AUTH_JWT_ISSUER',
   'AUTH_JWT_AUDIENCE',
+  'AUTH_ISSUERS',
+  'AUTH_SERVICE_AUDIENCE',
+  'SERVICE_CLIENTS',
   'SESSION_TOKEN_SECRET',
   'SESSION_TTL_SECONDS',
   'LOG_LEVEL',
@@ -172,6 +175,22 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(1, { message: 'AUTH_JWT_AUDIENCE must not be empty when set' })
   AUTH_JWT_AUDIENCE?: string;
+
+  /** JSON, checked field by field in auth-config.ts. */
+  @IsOptional()
+  @IsString()
+  AUTH_ISSUERS?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,255}$/, {
+    message: 'AUTH_SERVICE_AUDIENCE must be 1 to 255 visible ASCII characters',
+  })
+  AUTH_SERVICE_AUDIENCE?: string;
+
+  /** JSON, checked field by field in auth-config.ts. */
+  @IsOptional()
+  @IsString()
+  SERVICE_CLIENTS?: string;
 
   @IsOptional()
   @IsString()

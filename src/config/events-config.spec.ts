@@ -64,6 +64,8 @@ describe('events settings (webhooks, NATS)', () => {
       DATABASE_URL: 'sqlite:/tmp/x.sqlite',
       AUTH_JWT_SECRET: 'a-production-bearer-secret-of-enough-bytes-0001',
       SESSION_TOKEN_SECRET: 'a-production-session-secret-of-enough-bytes-002',
+      AUTH_JWT_ISSUER: 'https://idp.example',
+      AUTH_JWT_AUDIENCE: 'users-organizations',
     });
     expect(config.events.webhooks.requireHttps).toBe(true);
   });

@@ -13,12 +13,19 @@ import { AlignSchemaWithEntities1764950000000 } from './migrations/1764950000000
 import { AuditEventsAsOutbox1765000000000 } from './migrations/1765000000000-AuditEventsAsOutbox';
 import { CreateWebhooks1765000060000 } from './migrations/1765000060000-CreateWebhooks';
 import { RelayMarkInPlace1765100000000 } from './migrations/1765100000000-RelayMarkInPlace';
+import { usersKeyedByIssuer } from './migrations/1765200000000-UsersKeyedByIssuer';
+import { OrganizationsLifecycle1765200060000 } from './migrations/1765200060000-OrganizationsLifecycle';
+import { AuditActorClient1765200120000 } from './migrations/1765200120000-AuditActorClient';
+import { SessionsByOrganization1765200180000 } from './migrations/1765200180000-SessionsByOrganization';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 256;
 
-/** Listed explicitly, in order: a glob would pick up whatever a build left in dist/. */
-export const MIGRATIONS = [
+/**
+ * Listed explicitly, in order: a glob would pick up whatever a build left in dist/. Some take
+ * a value of the configuration (the default issuer users are given).
+ */
+export const migrations = (database: DatabaseConfig) => [
   CreateSchema1764201600000,
   AddMembershipListIndexes1764288000000,
   AddGroupNameUnique1764288060000,
@@ -30,6 +37,10 @@ export const MIGRATIONS = [
   AuditEventsAsOutbox1765000000000,
   CreateWebhooks1765000060000,
   RelayMarkInPlace1765100000000,
+  usersKeyedByIssuer(database.defaultIssuer),
+  OrganizationsLifecycle1765200060000,
+  AuditActorClient1765200120000,
+  SessionsByOrganization1765200180000,
 ];
 
 interface SqliteConnection {
@@ -51,7 +62,7 @@ export function buildDataSourceOptions(
 ): DataSourceOptions {
   const common = {
     entities,
-    migrations: MIGRATIONS,
+    migrations: migrations(database),
     migrationsTableName: 'migrations',
     synchronize: false,
   } as const;

@@ -9,22 +9,28 @@ describe('describeDatabase', () => {
       poolSize: 10,
       statementTimeoutMs: 2500,
       poolTimeoutMs: 1500,
+      defaultIssuer: '',
     });
     expect(text).toBe("database 'users_organizations' at db.internal:3307 as user 'app user'");
     expect(text).not.toMatch(/s3cr/);
   });
 
   it('gives the default port when the URL has none', () => {
-    const database = { poolSize: 1, statementTimeoutMs: 100, poolTimeoutMs: 100 };
+    const database = {
+      poolSize: 1,
+      statementTimeoutMs: 100,
+      poolTimeoutMs: 100,
+      defaultIssuer: '',
+    };
     expect(describeDatabase({ type: 'mysql', url: 'mysql://root@h/db', ...database })).toBe(
       "database 'db' at h:3306 as user 'root'",
     );
   });
 
   it('names the SQLite file', () => {
-    expect(describeDatabase({ type: 'better-sqlite3', path: 'var/x.sqlite' })).toBe(
-      'the SQLite file var/x.sqlite',
-    );
+    expect(
+      describeDatabase({ type: 'better-sqlite3', path: 'var/x.sqlite', defaultIssuer: '' }),
+    ).toBe('the SQLite file var/x.sqlite');
   });
 });
 

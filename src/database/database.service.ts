@@ -65,6 +65,10 @@ export class DatabaseService implements SqlExecutor {
     return this.sql.session((executor) => executor.execute(sql, parameters), options.origin);
   }
 
+  insert(sql: string, parameters: SqlParameter[] = [], options: StatementOptions = {}) {
+    return this.sql.session((executor) => executor.insert(sql, parameters), options.origin);
+  }
+
   /**
    * Runs `work` on one connection held throughout, outside a transaction: for session state such
    * as a named lock. SQLite has a single connection anyway, so there each statement of `work`

@@ -158,6 +158,10 @@ class MysqlExecutor implements SqlExecutor {
     return ((await this.prepared(sql, parameters)) as ResultSetHeader).affectedRows;
   }
 
+  async insert(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    return ((await this.prepared(sql, parameters)) as ResultSetHeader).insertId;
+  }
+
   /** Transaction control goes as plain text: not every server prepares it. */
   async control(sql: 'START TRANSACTION' | 'COMMIT' | 'ROLLBACK'): Promise<void> {
     await this.send(sql, [], false);

@@ -8,6 +8,8 @@ export interface SqlExecutor {
   query<Row>(sql: string, parameters?: SqlParameter[]): Promise<Row[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   execute(sql: string, parameters?: SqlParameter[]): Promise<number>;
+  /** Runs an INSERT of one row; resolves to the id the database gave it. */
+  insert(sql: string, parameters?: SqlParameter[]): Promise<number>;
   /** ` FOR UPDATE` where the engine locks rows; SQLite serializes writers instead. */
   readonly forUpdate: string;
   /** A shared lock: the rows read cannot be changed or deleted until the transaction ends. */

@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 /**
  * The entities describe the MySQL schema. On SQLite the migrations write two things otherwise:
  * auto-increment ids as INTEGER PRIMARY KEY (the one column type SQLite auto-increments) and
- * datetimes without a precision (SQLite keeps the text as written). This maps an SQLite
+ * datetimes without a precision (SQLite keeps the text as written), and no MySQL collations
+ * (SQLite compares text byte for byte). This maps an SQLite
  * DataSource's entity metadata to what the migrations made, so TypeORM's own view of the schema
  * (its repositories, its schema builder) matches the database on both engines.
  */
@@ -15,6 +16,8 @@ export function adaptEntitiesToSqlite(dataSource: DataSource): void {
         column.type = 'integer';
       }
       if (column.type === 'datetime') column.precision = undefined;
+      column.charset = undefined;
+      column.collation = undefined;
     }
   }
 }

@@ -29,6 +29,8 @@ export class SqliteEngine implements SqlEngine {
         this.queued((executor) => executor.query(sql, parameters), origin),
       execute: (sql, parameters) =>
         this.queued((executor) => executor.execute(sql, parameters), origin),
+      insert: (sql, parameters) =>
+        this.queued((executor) => executor.insert(sql, parameters), origin),
     });
   }
 
@@ -87,6 +89,11 @@ class SqliteExecutor implements SqlExecutor {
 
   async execute(sql: string, parameters: SqlParameter[] = []): Promise<number> {
     return (await this.run(sql, parameters)).affected ?? 0;
+  }
+
+  async insert(sql: string, parameters: SqlParameter[] = []): Promise<number> {
+    // better-sqlite3's lastInsertRowid, as TypeORM hands it over.
+    return Number((await this.run(sql, parameters)).raw);
   }
 
   private run(sql: string, parameters: SqlParameter[]) {

@@ -50,12 +50,48 @@ export async function mintDemoTokens(
   );
   const expiresAt = new Date(Date.now() + config.sessionTtlSeconds * 1000).toISOString();
   if (request.organizationId === undefined) return { bearerToken, expiresAt };
-  const user = await app.get(UsersRepository).findActiveBySubject(request.subject);
+  const user = await app
+    .get(UsersRepository)
+    .findActive(config.auth.defaultIssuer, request.subject);
   if (user === null) throw new Error(`No active user has the subject "${request.subject}"`);
   const session = await app
     .get(SessionsService)
     .open({ user, verifiedEmailKey: null, requestId: 'demo-tokens' }, request.organizationId);
   return { bearerToken, sessionToken: session.sessionToken, expiresAt: session.expiresAt };
+}
+
+/**
+ * A client-credentials token as the identity provider would issue it to `clientId` (DESIGN 13):
+ * `sub` and `client_id` are the client, `aud` the service audience, `scope` what it asks for.
+ * Signed with the configured HS256 secret; development only, as the people's tokens.
+ */
+export function mintServiceToken(
+  config: AppConfig,
+  clientId: string,
+  scope: string,
+): { bearerToken: string; expiresAt: string } {
+  if (config.env === 'production') {
+    throw new Error('NODE_ENV is production: tokens come from the identity provider only');
+  }
+  if (config.bearer.kind !== 'secret') {
+    throw new Error('AUTH_JWKS_URI is set: access tokens come from the identity provider');
+  }
+  if (config.auth.services === null)
+    throw new Error('The svc plane is off: set AUTH_SERVICE_AUDIENCE');
+  const bearerToken = sign(
+    { sub: clientId, client_id: clientId, scope },
+    createSecretKey(Buffer.from(config.bearer.secret)),
+    {
+      algorithm: 'HS256',
+      expiresIn: config.sessionTtlSeconds,
+      audience: config.auth.services.audience,
+      ...(config.issuer ? { issuer: config.issuer } : {}),
+    },
+  );
+  return {
+    bearerToken,
+    expiresAt: new Date(Date.now() + config.sessionTtlSeconds * 1000).toISOString(),
+  };
 }
 
 /**
@@ -75,7 +111,7 @@ export async function demoAdministrator(
   const rows = await database.query<{ subject: string; organizationId: number | string }>(
     'SELECT u.`subject`, m.`organizationId` FROM `memberships` m ' +
       'JOIN `users` u ON u.`id` = m.`userId` AND u.`deletedAt` IS NULL ' +
-      'JOIN `organizations` o ON o.`id` = m.`organizationId` AND o.`deletedAt` IS NULL ' +
+      'JOIN `organizations` o ON o.`id` = m.`organizationId` AND o.`archivedAt` IS NULL ' +
       'WHERE m.`scope` = 1 AND m.`deletedAt` IS NULL ' +
       "ORDER BY CASE WHEN u.`subject` = 'alice' THEN 0 ELSE 1 END, m.`organizationId`, m.`id` LIMIT 1",
   );

@@ -32,14 +32,21 @@ export const DEMO_ENTITIES = [
  */
 export function loadDemoDataIntoEmbedded(config: AppConfig) {
   return async (dataSource: DataSource): Promise<void> => {
-    if (config.embedded && config.env !== 'production' && (await seedDemoData(dataSource))) {
+    if (
+      config.embedded &&
+      config.env !== 'production' &&
+      (await seedDemoData(dataSource, config.auth.defaultIssuer))
+    ) {
       new Logger('DemoData').log('Loaded the demo data into the empty embedded database.');
     }
   };
 }
 
-/** Loads the demo data into a database that holds no organization; returns false otherwise. */
-export async function seedDemoData(dataSource: DataSource): Promise<boolean> {
+/**
+ * Loads the demo data into a database that holds no organization; returns false otherwise. The
+ * users are the default issuer's (`issuer`), as the token CLI's tokens are.
+ */
+export async function seedDemoData(dataSource: DataSource, issuer: string): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
     if ((await manager.count(OrganizationEntity)) > 0) return false;
     const now = new Date();
@@ -50,7 +57,7 @@ export async function seedDemoData(dataSource: DataSource): Promise<boolean> {
     );
     await manager.insert(
       OrganizationEntity,
-      DEMO_ORGANIZATIONS.map((organization) => ({ ...organization, ...stamps, deletedAt: null })),
+      DEMO_ORGANIZATIONS.map((organization) => ({ ...organization, ...stamps, archivedAt: null })),
     );
     // Copies: TypeORM writes generated values back into the objects it inserts.
     await manager.insert(
@@ -61,6 +68,7 @@ export async function seedDemoData(dataSource: DataSource): Promise<boolean> {
       UserEntity,
       DEMO_USERS.map((user) => ({
         ...user,
+        issuer,
         emailKey: emailKey(user.email),
         ...stamps,
         deletedAt: null,

@@ -25,7 +25,8 @@ import { InvitationEvents } from './invitation-events';
 import { canAcceptByEmail } from './invitation.policy';
 import { parseInvitationToken, secretMatches } from './invitation-token';
 import { StoredInvitation, InvitationsRepository } from './invitations.repository';
-import { gone, invitationChange } from './invitations.service';
+import { invitationChange } from './invitation-change';
+import { gone } from './invitations.service';
 
 const MY_INVITATIONS_LIMIT = 100;
 

@@ -4,3 +4,5 @@ export * from './invitation';
 export * from './invitation-events';
 export * from './invitation-token';
 export * from './invitations.module';
+export { CreateInvitationDto } from './dto/create-invitation.dto';
+export { ServiceInvitations } from './service-invitations.controller';

@@ -17,14 +17,16 @@ export class InvitationChangedEvent {
   constructor(
     readonly name: InvitationEvents,
     readonly organizationId: number,
-    /** Who made the change: an administrator, or the invitee accepting. */
-    readonly actorUserId: number,
+    /** Who made the change: an administrator, or the invitee accepting; null for a service. */
+    readonly actorUserId: number | null,
     /** The invitation after the change. */
     readonly invitation: InvitationView,
     readonly changes: FieldChanges,
     readonly requestId: string,
     /** Only on `invitation.created` and `invitation.resent`: what to send to the invitee. */
-    readonly delivery?: { email: string; token: string; acceptUrl: string | null },
+    readonly delivery: { email: string; token: string; acceptUrl: string | null } | undefined,
+    /** The service client that made the change (DESIGN 13), else null. */
+    readonly actorClientId: string | null,
     /** The event's UUID: the webhook-id and Nats-Msg-Id the same change is delivered with. */
     readonly eventId: string = newEventId(),
   ) {}

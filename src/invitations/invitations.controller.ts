@@ -25,6 +25,7 @@ import { AcceptInvitationDto } from './dto/accept-invitation.dto';
 import { CreateInvitationDto } from './dto/create-invitation.dto';
 import { InvitationPage, IssuedInvitationEnvelope } from './dto/invitation.response';
 import { ListInvitationsQuery } from './dto/list-invitations.query';
+import { inviterOf } from './invitation-change';
 import { InvitationsService } from './invitations.service';
 
 const INVITATION_ID = ApiParam({
@@ -77,7 +78,7 @@ export class InvitationsController {
     @CurrentAuth() auth: AuthContext,
     @Body() body: CreateInvitationDto,
   ): Promise<IssuedInvitationEnvelope> {
-    return { data: await this.invitations.create(auth, body) };
+    return { data: await this.invitations.create(inviterOf(auth), body) };
   }
 
   @Get()

@@ -166,15 +166,15 @@ export class InvitationsRepository {
     executor: SqlExecutor,
     invitationId: number,
   ): Promise<(StoredInvitation & { organizationActive: boolean }) | null> {
-    const rows = await executor.query<InvitationRow & { organizationDeletedAt: unknown }>(
-      `SELECT ${COLUMNS}, o.\`deletedAt\` AS \`organizationDeletedAt\` FROM \`invitations\` i ` +
+    const rows = await executor.query<InvitationRow & { organizationArchivedAt: unknown }>(
+      `SELECT ${COLUMNS}, o.\`archivedAt\` AS \`organizationArchivedAt\` FROM \`invitations\` i ` +
         'JOIN `organizations` o ON o.`id` = i.`organizationId` WHERE i.`id` = ?' +
         executor.forUpdate,
       [invitationId],
     );
     return rows.length === 0
       ? null
-      : { ...toInvitation(rows[0]), organizationActive: rows[0].organizationDeletedAt === null };
+      : { ...toInvitation(rows[0]), organizationActive: rows[0].organizationArchivedAt === null };
   }
 
   /** The organization's open invitation for an address (expired or not), locked. */
@@ -239,7 +239,7 @@ export class InvitationsRepository {
   ): Promise<(StoredInvitation & { organizationName: string })[]> {
     const rows = await this.database.query<InvitationRow & { organizationName: string }>(
       `SELECT ${COLUMNS}, o.\`name\` AS \`organizationName\` FROM \`invitations\` i ` +
-        'JOIN `organizations` o ON o.`id` = i.`organizationId` AND o.`deletedAt` IS NULL ' +
+        'JOIN `organizations` o ON o.`id` = i.`organizationId` AND o.`archivedAt` IS NULL ' +
         'WHERE i.`pendingEmailKey` = ? AND i.`expiresAt` > ? ORDER BY i.`id` DESC LIMIT ?',
       [emailKey, toDatabaseTimestamp(now), limit],
     );

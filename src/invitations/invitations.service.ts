@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditAction, FieldChanges, ChangeRecorder, RecordedChange } from '../audit';
+import { FieldChanges, ChangeRecorder, RecordedChange } from '../audit';
 import type { AuthContext } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -13,8 +13,9 @@ import { CreateInvitationDto, DEFAULT_INVITATION_SECONDS } from './dto/create-in
 import { InvitationPage, IssuedInvitationView, toInvitationView } from './dto/invitation.response';
 import type { ListInvitationsQuery } from './dto/list-invitations.query';
 import { Invitation, InvitationStatus, invitationStatus } from './invitation';
-import { InvitationChangedEvent, InvitationEvents } from './invitation-events';
+import { InvitationEvents } from './invitation-events';
 import { invitationToken, newInvitationSecret } from './invitation-token';
+import { creationChanges, invitationChange, Inviter, inviterOf } from './invitation-change';
 import { InvitationsRepository } from './invitations.repository';
 
 /**
@@ -31,14 +32,23 @@ export class InvitationsService {
     private readonly references: MembershipReferences,
   ) {}
 
-  async create(auth: AuthContext, body: CreateInvitationDto): Promise<IssuedInvitationView> {
-    const organizationId = auth.session.organizationId;
+  /**
+   * `admitted` runs first in the transaction, for what only some inviters must check (a
+   * service: the organization's state and its administrators).
+   */
+  async create(
+    inviter: Inviter,
+    body: CreateInvitationDto,
+    admitted: (executor: SqlExecutor) => Promise<void> = async () => {},
+  ): Promise<IssuedInvitationView> {
+    const organizationId = inviter.organizationId;
     const key = emailKey(body.email) as string;
     const permissions = body.permissions ?? { group: null, read: [], manage: [] };
     const now = new Date();
     const { secret, hash } = newInvitationSecret();
     try {
       return await this.recorder.run(async (executor) => {
+        await admitted(executor);
         if (await this.invitations.isActiveMemberEmail(executor, organizationId, key)) {
           throw new AppException(
             ErrorCode.ALREADY_MEMBER,
@@ -63,7 +73,7 @@ export class InvitationsService {
             read: sortedIds(permissions.read),
             manage: sortedIds(permissions.manage),
           },
-          invitedByUserId: auth.user.id,
+          invitedByUserId: inviter.actorUserId,
           tokenHash: hash,
           expiresAt: new Date(
             now.getTime() + (body.expiresInSeconds ?? DEFAULT_INVITATION_SECONDS) * 1000,
@@ -74,10 +84,16 @@ export class InvitationsService {
         return {
           result: issued,
           changes: [
-            this.change(auth, InvitationEvents.Created, invitation, creationChanges(invitation), {
-              token: issued.token,
-              acceptUrl: issued.acceptUrl,
-            }),
+            this.change(
+              inviter,
+              InvitationEvents.Created,
+              invitation,
+              creationChanges(invitation),
+              {
+                token: issued.token,
+                acceptUrl: issued.acceptUrl,
+              },
+            ),
           ],
         };
       });
@@ -115,7 +131,7 @@ export class InvitationsService {
       return {
         result: undefined,
         changes: [
-          this.change(auth, InvitationEvents.Revoked, revoked, {
+          this.change(inviterOf(auth), InvitationEvents.Revoked, revoked, {
             revokedAt: { before: null, after: now.toISOString() },
           }),
         ],
@@ -145,7 +161,7 @@ export class InvitationsService {
           result: issued,
           changes: [
             this.change(
-              auth,
+              inviterOf(auth),
               InvitationEvents.Resent,
               renewed,
               {
@@ -200,78 +216,14 @@ export class InvitationsService {
   }
 
   private change(
-    auth: AuthContext,
+    inviter: Inviter,
     name: InvitationEvents,
     invitation: Invitation,
     changes: FieldChanges,
     delivery?: { token: string; acceptUrl: string | null },
   ): RecordedChange {
-    return invitationChange(
-      { actorUserId: auth.user.id, requestId: auth.requestId },
-      name,
-      invitation,
-      changes,
-      delivery,
-    );
+    return invitationChange(inviter, name, invitation, changes, delivery);
   }
-}
-
-const AUDIT_ACTION: Record<InvitationEvents, AuditAction> = {
-  [InvitationEvents.Created]: AuditAction.InvitationCreated,
-  [InvitationEvents.Revoked]: AuditAction.InvitationRevoked,
-  [InvitationEvents.Resent]: AuditAction.InvitationResent,
-  [InvitationEvents.Accepted]: AuditAction.InvitationAccepted,
-};
-
-/** An invitation change as the audit trail (never with the token) and the event record it. */
-export function invitationChange(
-  by: { actorUserId: number; requestId: string; targetUserId?: number },
-  name: InvitationEvents,
-  invitation: Invitation,
-  changes: FieldChanges,
-  delivery?: { token: string; acceptUrl: string | null },
-): RecordedChange {
-  const payload = new InvitationChangedEvent(
-    name,
-    invitation.organizationId,
-    by.actorUserId,
-    toInvitationView(invitation, invitation.updatedAt),
-    changes,
-    by.requestId,
-    delivery === undefined ? undefined : { email: invitation.email, ...delivery },
-  );
-  return {
-    audit: {
-      organizationId: invitation.organizationId,
-      actorUserId: by.actorUserId,
-      targetUserId: by.targetUserId ?? null,
-      invitationId: invitation.id,
-      action: AUDIT_ACTION[name],
-      changes,
-      requestId: by.requestId,
-      createdAt: invitation.updatedAt,
-      eventId: payload.eventId,
-      // The view, never `delivery`: the token stays in process.
-      data: { invitation: payload.invitation },
-    },
-    event: { name, payload },
-  };
-}
-
-/** A creation in the audit trail: every initial value, each with `before: null`. */
-function creationChanges(invitation: Invitation): FieldChanges {
-  const { email, scope, firstName, lastName, professionId, permissions, expiresAt } = invitation;
-  return Object.fromEntries(
-    Object.entries({
-      email,
-      scope,
-      firstName,
-      lastName,
-      professionId,
-      permissions,
-      expiresAt: expiresAt.toISOString(),
-    }).map(([field, after]) => [field, { before: null, after }]),
-  );
 }
 
 export function notFound(): AppException {

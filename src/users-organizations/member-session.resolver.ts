@@ -11,9 +11,10 @@ interface SessionContextRow extends Record<string, unknown> {
   sessionOrganizationId: number | string;
   expiresAt: Date | string;
   revokedAt: Date | string | null;
+  issuer: string;
   subject: string;
   userDeletedAt: Date | string | null;
-  organizationDeletedAt: Date | string | null;
+  organizationArchivedAt: Date | string | null;
 }
 
 const CALLER = 'caller_';
@@ -24,7 +25,7 @@ function sessionContextSql(withTarget: boolean): string {
   return (
     'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
     's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
-    'u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`deletedAt` AS `organizationDeletedAt`, ' +
+    'u.`issuer`, u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`archivedAt` AS `organizationArchivedAt`, ' +
     membershipColumns('m', CALLER) +
     (withTarget ? `, ${membershipColumns('t', TARGET)} ` : ' ') +
     'FROM `sessions` s ' +
@@ -70,9 +71,10 @@ export class MemberSessionResolver implements SessionContextResolver<Membership>
         organizationId: Number(row.sessionOrganizationId),
         expiresAt: fromDatabaseTimestamp(row.expiresAt) as Date,
         revokedAt: fromDatabaseTimestamp(row.revokedAt),
+        issuer: row.issuer,
         subject: row.subject,
         userDeleted: row.userDeletedAt !== null,
-        organizationDeleted: row.organizationDeletedAt !== null,
+        organizationArchived: row.organizationArchivedAt !== null,
       },
       caller:
         membership === null || membership.deletedAt !== null
@@ -82,14 +84,14 @@ export class MemberSessionResolver implements SessionContextResolver<Membership>
     };
   }
 
-  async canOpenSession(userId: number, organizationId: number): Promise<boolean> {
-    const rows = await this.database.query(
-      'SELECT 1 AS `found` FROM `memberships` m ' +
+  async sessionAdmission(userId: number, organizationId: number) {
+    const rows = await this.database.query<{ archivedAt: Date | string | null }>(
+      'SELECT o.`archivedAt` FROM `memberships` m ' +
         'JOIN `organizations` o ON o.`id` = m.`organizationId` ' +
-        'WHERE m.`userId` = ? AND m.`organizationId` = ? ' +
-        'AND m.`deletedAt` IS NULL AND o.`deletedAt` IS NULL',
+        'WHERE m.`userId` = ? AND m.`organizationId` = ? AND m.`deletedAt` IS NULL',
       [userId, organizationId],
     );
-    return rows.length > 0;
+    if (rows.length === 0) return null;
+    return rows[0].archivedAt === null ? 'open' : 'archived';
   }
 }

@@ -212,7 +212,8 @@ export class MembershipsRepository {
    * With `actor`, the write also requires the acting member's row to still be the version its
    * rights were judged on (DESIGN 6: a decision stands on the caller's rights at commit time). On
    * MySQL the join reads that row with a lock, so a concurrent demotion either commits first
-   * (and this writes nothing) or waits for this transaction.
+   * (and this writes nothing) or waits for this transaction. The organization must still be in
+   * service, read the same way: a PATCH racing an archive commits before it or writes nothing.
    */
   async update(
     executor: SqlExecutor,
@@ -230,27 +231,27 @@ export class MembershipsRepository {
       toDatabaseTimestamp(updatedAt),
     ];
     const target = [current.id, current.version];
-    if (actor === undefined) {
-      return (
-        (await executor.execute(
-          `UPDATE \`memberships\` SET ${ASSIGNMENTS} WHERE \`id\` = ? AND \`version\` = ?`,
-          [...values, ...target],
-        )) === 1
-      );
-    }
-    const judged = [actor.id, actor.version];
+    const organization = [current.organizationId];
+    const judged = actor === undefined ? [] : [actor.id, actor.version];
     const affected =
       executor.engine === 'mysql'
         ? await executor.execute(
-            'UPDATE `memberships` t JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? ' +
+            'UPDATE `memberships` t ' +
+              (actor === undefined
+                ? ''
+                : 'JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? ') +
+              'JOIN `organizations` o ON o.`id` = ? AND o.`archivedAt` IS NULL ' +
               `SET ${JOINED_ASSIGNMENTS} WHERE t.\`id\` = ? AND t.\`version\` = ?`,
-            [...judged, ...values, ...target],
+            [...judged, ...organization, ...values, ...target],
           )
-        : // SQLite has no UPDATE ... JOIN; its writers are serialized, so a subquery is as good.
+        : // SQLite has no UPDATE ... JOIN; its writers are serialized, so subqueries are as good.
           await executor.execute(
             `UPDATE \`memberships\` SET ${ASSIGNMENTS} WHERE \`id\` = ? AND \`version\` = ? ` +
-              'AND EXISTS (SELECT 1 FROM `memberships` a WHERE a.`id` = ? AND a.`version` = ?)',
-            [...values, ...target, ...judged],
+              (actor === undefined
+                ? ''
+                : 'AND EXISTS (SELECT 1 FROM `memberships` a WHERE a.`id` = ? AND a.`version` = ?) ') +
+              'AND EXISTS (SELECT 1 FROM `organizations` o WHERE o.`id` = ? AND o.`archivedAt` IS NULL)',
+            [...values, ...target, ...judged, ...organization],
           );
     return affected === 1;
   }

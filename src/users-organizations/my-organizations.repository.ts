@@ -19,7 +19,7 @@ export class MyOrganizationsRepository {
     }>(
       'SELECT m.`organizationId`, o.`name`, m.`scope` FROM `memberships` m ' +
         'JOIN `organizations` o ON o.`id` = m.`organizationId` ' +
-        'WHERE m.`userId` = ? AND m.`deletedAt` IS NULL AND o.`deletedAt` IS NULL ' +
+        'WHERE m.`userId` = ? AND m.`deletedAt` IS NULL AND o.`archivedAt` IS NULL ' +
         'ORDER BY m.`organizationId`',
       [userId],
     );

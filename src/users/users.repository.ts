@@ -4,28 +4,31 @@ import { toDatabaseTimestamp, isUniqueViolation, DatabaseService, SqlExecutor } 
 
 export interface UserRecord {
   id: number;
+  issuer: string;
   subject: string;
   email: string | null;
 }
 
 interface UserRow {
   id: number | string;
+  issuer: string;
   subject: string;
   email: string | null;
   deletedAt: Date | string | null;
 }
 
-const SELECT_USER = 'SELECT `id`, `subject`, `email`, `deletedAt` FROM `users` WHERE ';
+const SELECT_USER = 'SELECT `id`, `issuer`, `subject`, `email`, `deletedAt` FROM `users` WHERE ';
 
 const toUser = (row: UserRow): UserRecord => ({
   id: Number(row.id),
+  issuer: row.issuer,
   subject: row.subject,
   email: row.email,
 });
 
 /**
  * Users exist only because an identity provider vouched for them (DESIGN 4, 5): a row is
- * created at the first verified sign-in of its subject, never by an administrator.
+ * created at the first verified sign-in of its (issuer, subject), never by an administrator.
  */
 @Injectable()
 export class UsersRepository {
@@ -36,20 +39,24 @@ export class UsersRepository {
     return rows.length === 0 || rows[0].deletedAt !== null ? null : toUser(rows[0]);
   }
 
-  async findActiveBySubject(subject: string): Promise<UserRecord | null> {
-    const row = await this.findBySubject(subject);
+  async findActive(issuer: string, subject: string): Promise<UserRecord | null> {
+    const row = await this.findByIdentity(issuer, subject);
     return row === null || row.deletedAt !== null ? null : toUser(row);
   }
 
   /**
-   * The user of a verified access token, created at its subject's first sign-in; null for a
-   * deleted user (who stays signed out: its subject is not given a new row). Concurrent first
-   * sign-ins, on any number of instances, make one row: the unique subject decides, and the
+   * The user of a verified access token, created at its identity's first sign-in; null for a
+   * deleted user (who stays signed out: its identity is not given a new row). Concurrent first
+   * sign-ins, on any number of instances, make one row: the unique (issuer, subject) decides, and the
    * losers read the winner's row. `verifiedEmail` (when the token vouches for one) is kept as the
    * user's current address, for display and for invitations' "already a member" check.
    */
-  async signIn(subject: string, verifiedEmail: string | null): Promise<UserRecord | null> {
-    const known = await this.findBySubject(subject);
+  async signIn(
+    issuer: string,
+    subject: string,
+    verifiedEmail: string | null,
+  ): Promise<UserRecord | null> {
+    const known = await this.findByIdentity(issuer, subject);
     if (known !== null) {
       if (known.deletedAt !== null) return null;
       const user = toUser(known);
@@ -65,19 +72,29 @@ export class UsersRepository {
     const now = toDatabaseTimestamp(new Date());
     try {
       await this.database.execute(
-        'INSERT INTO `users` (`subject`, `email`, `emailKey`, `createdAt`, `updatedAt`) ' +
-          'VALUES (?, ?, ?, ?, ?)',
-        [subject, verifiedEmail, verifiedEmail === null ? null : emailKey(verifiedEmail), now, now],
+        'INSERT INTO `users` (`issuer`, `subject`, `email`, `emailKey`, `createdAt`, `updatedAt`) ' +
+          'VALUES (?, ?, ?, ?, ?, ?)',
+        [
+          issuer,
+          subject,
+          verifiedEmail,
+          verifiedEmail === null ? null : emailKey(verifiedEmail),
+          now,
+          now,
+        ],
       );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
-    const created = await this.findBySubject(subject);
+    const created = await this.findByIdentity(issuer, subject);
     return created === null || created.deletedAt !== null ? null : toUser(created);
   }
 
-  private async findBySubject(subject: string): Promise<UserRow | null> {
-    const rows = await this.database.query<UserRow>(`${SELECT_USER}\`subject\` = ?`, [subject]);
+  private async findByIdentity(issuer: string, subject: string): Promise<UserRow | null> {
+    const rows = await this.database.query<UserRow>(
+      `${SELECT_USER}\`issuer\` = ? AND \`subject\` = ?`,
+      [issuer, subject],
+    );
     return rows[0] ?? null;
   }
 }

@@ -6,6 +6,8 @@ const SECRETS = {
   AUTH_JWT_SECRET: 'a-production-bearer-secret-of-enough-bytes-0001',
   SESSION_TOKEN_SECRET: 'a-production-session-secret-of-enough-bytes-002',
   DATABASE_URL: 'sqlite:/tmp/unused.sqlite',
+  AUTH_JWT_ISSUER: 'https://idp.example',
+  AUTH_JWT_AUDIENCE: 'users-organizations',
 };
 
 function targets(env: Record<string, string>, addresses: Record<string, string[]>) {

@@ -10,7 +10,7 @@ export async function createOrganization(dataSource: DataSource, name = 'Test or
   const now = new Date();
   const result = await dataSource
     .getRepository(OrganizationEntity)
-    .insert({ name, createdAt: now, updatedAt: now, deletedAt: null });
+    .insert({ name, createdAt: now, updatedAt: now, archivedAt: null });
   return Number(result.identifiers[0].id);
 }
 
@@ -25,6 +25,8 @@ export interface MemberOptions {
   organizationId: number;
   scope?: Scope;
   subject?: string;
+  /** The user's issuer: the default one ('') unless given. */
+  issuer?: string;
   firstName?: string;
   lastName?: string;
   professionId?: number | null;
@@ -39,6 +41,7 @@ export async function createMember(dataSource: DataSource, options: MemberOption
   const now = new Date();
   const subject = options.subject ?? `user-${randomBytes(6).toString('hex')}`;
   const user = await dataSource.getRepository(UserEntity).insert({
+    issuer: options.issuer ?? '',
     subject,
     email: `${subject}@example.com`,
     emailKey: `${subject.toLowerCase()}@example.com`,

@@ -66,7 +66,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
   );
   await app.init();
   const dataSource = app.get(DataSource);
-  if (options.demo !== false) await seedDemoData(dataSource);
+  if (options.demo !== false) await seedDemoData(dataSource, config.auth.defaultIssuer);
   const http = () => request(app.getHttpServer());
   return {
     engine,

@@ -5,6 +5,12 @@ import { sign, SignOptions } from 'jsonwebtoken';
 export const TEST_BEARER_SECRET = 'test-bearer-secret-0123456789abcdef0123456789';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef012345678';
 
+/** What production requires of the identity provider, for tests that start the app there. */
+export const PRODUCTION_IDENTITY = {
+  AUTH_JWT_ISSUER: 'https://idp.test.example',
+  AUTH_JWT_AUDIENCE: 'users-organizations',
+};
+
 /** An access token as the identity provider would issue it (HS256 unless a key is given). */
 export function bearerToken(
   subject: string | undefined,

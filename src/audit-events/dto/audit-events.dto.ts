@@ -34,6 +34,14 @@ export class AuditEventView {
   @ApiProperty({ type: 'integer', nullable: true, example: 1, description: 'Who acted.' })
   actorUserId!: number | null;
 
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: null,
+    description: 'The service client that acted (the `svc` routes); then actorUserId is null.',
+  })
+  actorClientId!: string | null;
+
   @ApiProperty({ type: 'integer', nullable: true, example: 2, description: 'Whose membership.' })
   targetUserId!: number | null;
 

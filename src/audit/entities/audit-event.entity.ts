@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, NOT_YET, timestampColumn } from '../../database';
-import { OrganizationEntity } from '../../organizations';
 
 /** One membership or session change: who, what, before and after, in which request. */
 @Entity({ name: 'audit_events' })
@@ -17,12 +16,17 @@ export class AuditEventEntity {
   @Column(idColumn())
   organizationId!: number;
 
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  // By name: the organizations module builds on this one (its lifecycle audits and signs out).
+  @ManyToOne('OrganizationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_audit_events_organization' })
-  organization?: OrganizationEntity;
+  organization?: object;
 
   @Column(idColumn({ nullable: true }))
   actorUserId!: number | null;
+
+  /** The service client that made the change (DESIGN 13); then actorUserId is null. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  actorClientId!: string | null;
 
   @Column(idColumn({ nullable: true }))
   targetUserId!: number | null;

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database';
-import { OrganizationEntity } from '../../organizations';
 import { UserEntity } from '../../users';
 
 /** An opened session: the organization a user acts in, until it expires or is revoked. */
@@ -8,6 +7,7 @@ import { UserEntity } from '../../users';
 @Index('IDX_sessions_user_organization', ['userId', 'organizationId'])
 @Index('IDX_sessions_expires_at', ['expiresAt'])
 @Index('IDX_sessions_revoked_at', ['revokedAt'])
+@Index('IDX_sessions_organization', ['organizationId', 'revokedAt'])
 export class SessionEntity {
   /** 256 random bits, base64url (43 characters). */
   @PrimaryColumn({ type: 'varchar', length: 64 })
@@ -23,9 +23,10 @@ export class SessionEntity {
   @Column(idColumn())
   organizationId!: number;
 
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  // By name: the organizations module builds on this one (its lifecycle audits and signs out).
+  @ManyToOne('OrganizationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_sessions_organization' })
-  organization?: OrganizationEntity;
+  organization?: object;
 
   @Column(timestampColumn())
   createdAt!: Date;

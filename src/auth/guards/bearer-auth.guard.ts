@@ -3,17 +3,25 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { IdentityProviderUnavailableError } from '../bearer-key.resolver';
-import { BEARER_STRATEGY, BearerIdentity } from '../bearer.strategy';
+import { IdentityProviderUnavailableError } from '../trusted-issuers';
+import { BearerIdentity, personPlaneRefusal } from '../bearer-identity';
+import { BEARER_STRATEGY } from '../bearer.strategy';
 import type { AuthenticatedRequest } from '../authenticated-request';
 import { VerifiedBearerTokens } from '../verified-bearer-tokens';
 
 export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
 
+export const invalidToken = (detail: string) =>
+  new AppException(ErrorCode.TOKEN_INVALID, detail, {
+    headers: { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE },
+  });
+
 /**
  * First link of the chain: verifies the access token (passport-jwt), or finds it verified
- * before (VerifiedBearerTokens). Answers 401 for a missing or bad token and 503 when the
- * identity provider's keys cannot be had, so an outage never looks like a sign-out to clients.
+ * before (VerifiedBearerTokens), then admits it to its plane: on the `rs` routes, a token for
+ * this API's people and not for services. Answers 401 for a missing, bad or misdirected token
+ * and 503 when the identity provider's keys cannot be had, so an outage never looks like a
+ * sign-out to clients.
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
@@ -35,8 +43,17 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     const request = http.getRequest<Request & { user?: BearerIdentity }>();
     const known = this.verified.known(request);
     if (known === undefined) return super.canActivate(context);
+    this.admit(known, request);
     request.user = known;
     return true;
+  }
+
+  /** Throws unless the verified token may call the routes of this guard's plane. */
+  protected admit(identity: BearerIdentity, _request: Request): void {
+    const refusal = personPlaneRefusal(identity);
+    if (refusal !== null) {
+      throw invalidToken(`The access token is not accepted here: ${refusal}.`);
+    }
   }
 
   override handleRequest<TUser = BearerIdentity>(
@@ -45,7 +62,10 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    if (user && !error) return user;
+    if (user && !error) {
+      this.admit(user as unknown as BearerIdentity, context.switchToHttp().getRequest<Request>());
+      return user;
+    }
     if (info instanceof IdentityProviderUnavailableError) {
       throw new AppException(
         ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE,
@@ -62,14 +82,12 @@ export class BearerAuthGuard extends AuthGuard(BEARER_STRATEGY) {
         { headers: { 'WWW-Authenticate': 'Bearer' } },
       );
     }
-    throw new AppException(
-      ErrorCode.TOKEN_INVALID,
+    throw invalidToken(
       // passport-jwt hands over jsonwebtoken's error; by name, whichever copy of it threw.
       info instanceof Error && info.name === 'TokenExpiredError'
         ? 'The access token has expired: get a new one from the identity provider (on a ' +
             'development machine: npm run token).'
         : 'The access token is invalid, expired or not meant for this API.',
-      { headers: { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE } },
     );
   }
 }

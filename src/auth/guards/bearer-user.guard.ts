@@ -20,14 +20,14 @@ export class BearerUserGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const identity = request.user;
     if (!identity) throw new Error('BearerUserGuard must run after BearerAuthGuard');
-    const user = await this.users.signIn(identity.subject, identity.verifiedEmail);
+    const user = await this.users.signIn(identity.issuer, identity.subject, identity.verifiedEmail);
     if (user === null) {
       throw new AppException(ErrorCode.USER_UNKNOWN, 'The access token names no active user.', {
         headers: { 'WWW-Authenticate': INVALID_TOKEN_CHALLENGE },
       });
     }
     request.bearerContext = {
-      user: { id: user.id, subject: user.subject },
+      user: { id: user.id, issuer: user.issuer, subject: user.subject },
       verifiedEmailKey: identity.verifiedEmail === null ? null : emailKey(identity.verifiedEmail),
       requestId: requestIdOf(request),
     };

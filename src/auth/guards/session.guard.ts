@@ -67,7 +67,11 @@ export class SessionGuard implements CanActivate {
       throw unauthorized(ErrorCode.SESSION_NOT_FOUND, 'The session does not exist.');
     }
     const { session, caller } = resolved;
-    if (session.userId !== claims.userId || session.subject !== identity.subject) {
+    if (
+      session.userId !== claims.userId ||
+      session.subject !== identity.subject ||
+      session.issuer !== identity.issuer
+    ) {
       throw unauthorized(
         ErrorCode.SESSION_TOKEN_INVALID,
         'The session token belongs to another user than the access token.',
@@ -85,7 +89,7 @@ export class SessionGuard implements CanActivate {
         'The session has expired: open a new one with POST /users-organizations/v1/rs/sessions.',
       );
     }
-    if (caller === null || session.organizationDeleted) {
+    if (caller === null || session.organizationArchived) {
       throw unauthorized(
         ErrorCode.MEMBERSHIP_INACTIVE,
         'The caller is no longer an active member of the session organization.',
@@ -100,7 +104,7 @@ export class SessionGuard implements CanActivate {
     }
 
     request.authContext = {
-      user: { id: session.userId, subject: session.subject },
+      user: { id: session.userId, issuer: session.issuer, subject: session.subject },
       session: { id: session.sessionId, organizationId: session.organizationId },
       membership: caller.membership,
       requestId: requestIdOf(request),

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn } from '../../database';
-import { OrganizationEntity } from '../../organizations';
 
 /** A team inside one organization; permission ids point here. */
 @Entity({ name: 'organization_groups' })
@@ -13,9 +12,10 @@ export class OrganizationGroupEntity {
   @Column(idColumn())
   organizationId!: number;
 
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  // By name: the organizations module builds on this one (its lifecycle audits and signs out).
+  @ManyToOne('OrganizationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_organization_groups_org' })
-  organization?: OrganizationEntity;
+  organization?: object;
 
   @Column({ type: 'varchar', length: 250 })
   name!: string;

@@ -266,17 +266,21 @@ export class UserRateLimitGuard extends SingleThrottlerGuard {
     super(options, storage, reflector, config, metrics);
   }
 
-  protected override getTracker(request: Request & { user?: { subject?: unknown } }) {
-    const subject = request.user?.subject;
-    if (typeof subject !== 'string') {
+  protected override getTracker(
+    request: Request & { user?: { issuer?: unknown; subject?: unknown } },
+  ) {
+    const { issuer, subject } = request.user ?? {};
+    if (typeof subject !== 'string' || typeof issuer !== 'string') {
       throw new Error('UserRateLimitGuard must run after BearerAuthGuard');
     }
-    let tracker = this.trackers.get(subject);
+    // A subject is unique within its issuer; a service client's is its client id.
+    const identity = `${issuer}\n${subject}`;
+    let tracker = this.trackers.get(identity);
     if (tracker === undefined) {
-      // Subjects come from verified tokens only; the map is emptied rather than left to grow.
+      // Identities come from verified tokens only; the map is emptied rather than left to grow.
       if (this.trackers.size >= MAX_REMEMBERED_SUBJECTS) this.trackers.clear();
-      tracker = createHash('sha256').update(subject).digest('base64url');
-      this.trackers.set(subject, tracker);
+      tracker = createHash('sha256').update(identity).digest('base64url');
+      this.trackers.set(identity, tracker);
     }
     return Promise.resolve(tracker);
   }

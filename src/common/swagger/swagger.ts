@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SECURITY, SESSION_SECURITY } from './security-schemes';
+import { BEARER_SECURITY, SERVICE_SECURITY, SESSION_SECURITY } from './security-schemes';
 import { ApiHeader } from '../http/headers';
 import { applyDocumentRules } from './document-rules';
 
@@ -35,6 +35,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         description: 'Session token from POST /users-organizations/v1/rs/sessions.',
       },
       SESSION_SECURITY,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "A service's access token, obtained by the OAuth 2.0 client-credentials grant for the " +
+          'audience AUTH_SERVICE_AUDIENCE (on a development machine: `npm run token -- --service ' +
+          'billing --scope "organizations:write"`). Each `svc` route names the right its token ' +
+          'must carry (its `scope` or `roles`).',
+      },
+      SERVICE_SECURITY,
     )
     .build();
   // The package is private (UNLICENSED): say so rather than leave the license out. Not through

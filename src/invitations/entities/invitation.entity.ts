@@ -1,7 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database';
 import { OrganizationGroupEntity, ProfessionEntity } from '../../catalogues';
-import { OrganizationEntity } from '../../organizations';
 import { UserEntity } from '../../users';
 
 /** An invitation into an organization, and the membership accepting it creates (DESIGN 8b). */
@@ -17,9 +16,10 @@ export class InvitationEntity {
   @Column(idColumn())
   organizationId!: number;
 
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  // By name: the organizations module builds on this one (its lifecycle audits and signs out).
+  @ManyToOne('OrganizationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_invitations_organization' })
-  organization?: OrganizationEntity;
+  organization?: object;
 
   /** As the administrator typed it. */
   @Column({ type: 'varchar', length: 320 })

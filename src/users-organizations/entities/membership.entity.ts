@@ -1,7 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database';
 import { OrganizationGroupEntity, ProfessionEntity } from '../../catalogues';
-import { OrganizationEntity } from '../../organizations';
 import { UserEntity } from '../../users';
 
 export enum Scope {
@@ -31,9 +30,10 @@ export class MembershipEntity {
   @Column(idColumn())
   organizationId!: number;
 
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  // By name: the organizations module builds on this one (its lifecycle audits and signs out).
+  @ManyToOne('OrganizationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_memberships_organization' })
-  organization?: OrganizationEntity;
+  organization?: object;
 
   @Column({ type: 'smallint' })
   scope!: Scope;

@@ -1,6 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../../database';
-import { OrganizationEntity } from '../../organizations';
 
 /** Where an organization's events are POSTed, signed with its secret (DESIGN 11). */
 @Entity({ name: 'webhook_endpoints' })
@@ -12,12 +11,13 @@ export class WebhookEndpointEntity {
   @Column(idColumn())
   organizationId!: number;
 
-  @ManyToOne(() => OrganizationEntity, { onDelete: 'CASCADE' })
+  // By name: the organizations module builds on this one (its lifecycle audits and signs out).
+  @ManyToOne('OrganizationEntity', { onDelete: 'CASCADE' })
   @JoinColumn({
     name: 'organizationId',
     foreignKeyConstraintName: 'FK_webhook_endpoints_organization',
   })
-  organization?: OrganizationEntity;
+  organization?: object;
 
   @Column({ type: 'varchar', length: 2048 })
   url!: string;
