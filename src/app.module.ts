@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditEventsModule } from './audit-events';
 import { AuditModule } from './audit';
+import { AuthzModule } from './authz';
 import { AuthModule } from './auth';
 import { CataloguesModule } from './catalogues';
 import { LoggingModule, LoggingOptions } from './common/logging/logging.module';
@@ -44,6 +45,7 @@ export class AppModule {
         InvitationsModule,
         CataloguesModule,
         OrganizationsModule,
+        AuthzModule,
         HealthModule,
         RetentionModule,
         EventsModule,

@@ -177,6 +177,8 @@ describe('the svc plane in production', () => {
         .get(SVC_ORGANIZATIONS)
         .set('Authorization', `Bearer ${token}`);
       expectProblem(response, 404, 'ROUTE_NOT_FOUND');
+      const metadata = await t.http().get('/.well-known/authzen-configuration');
+      expectProblem(metadata, 404, 'ROUTE_NOT_FOUND');
     } finally {
       await t.close();
     }
@@ -189,6 +191,7 @@ describe('the svc plane in production', () => {
       env: {
         ...production,
         AUTH_SERVICE_AUDIENCE: 'users-organizations-services',
+        PUBLIC_BASE_URL: 'https://api.example',
         SERVICE_CLIENTS: JSON.stringify({
           billing: { rights: ['organizations:read'], organizations: '*' },
         }),

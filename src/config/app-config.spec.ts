@@ -356,14 +356,26 @@ describe('loadConfig in production', () => {
 
   it('has no svc plane in production without AUTH_SERVICE_AUDIENCE, and lists no client by default', () => {
     expect(loadConfig(production()).auth.services).toBeNull();
-    expect(loadConfig(production({ AUTH_SERVICE_AUDIENCE: 'uo-services' })).auth.services).toEqual({
-      audience: 'uo-services',
-      clients: {},
-    });
+    const plane = loadConfig(
+      production({ AUTH_SERVICE_AUDIENCE: 'uo-services', PUBLIC_BASE_URL: 'https://api.example/' }),
+    );
+    expect(plane.auth.services).toEqual({ audience: 'uo-services', clients: {} });
+    expect(plane.publicBaseUrl).toBe('https://api.example');
+  });
+
+  it('requires PUBLIC_BASE_URL with the svc plane in production, and an http(s) URL', () => {
+    expect(configError(production({ AUTH_SERVICE_AUDIENCE: 'svc' })).problems).toEqual([
+      "PUBLIC_BASE_URL is required in production with the svc plane: the decision point's metadata names its endpoints by it, never by the request's Host",
+    ]);
+    expect(configError({ PUBLIC_BASE_URL: 'https://api.example/?x=1' }).problems).toHaveLength(1);
+    expect(loadConfig({ PORT: '8080' }).publicBaseUrl).toBe('http://localhost:8080');
   });
 
   it.each([
-    ['equal to AUTH_JWT_AUDIENCE', { AUTH_SERVICE_AUDIENCE: 'users-organizations' }],
+    [
+      'equal to AUTH_JWT_AUDIENCE',
+      { AUTH_SERVICE_AUDIENCE: 'users-organizations', PUBLIC_BASE_URL: 'https://a.example' },
+    ],
     ['SERVICE_CLIENTS without it', { SERVICE_CLIENTS: '{}' }],
     [
       'a client with an unknown right',
@@ -376,9 +388,15 @@ describe('loadConfig in production', () => {
       'a client with organization 0',
       { AUTH_SERVICE_AUDIENCE: 'svc', SERVICE_CLIENTS: '{"a":{"rights":[],"organizations":[0]}}' },
     ],
-    ['SERVICE_CLIENTS that is not JSON', { AUTH_SERVICE_AUDIENCE: 'svc', SERVICE_CLIENTS: '{a' }],
+    [
+      'SERVICE_CLIENTS that is not JSON',
+      { AUTH_SERVICE_AUDIENCE: 'svc', PUBLIC_BASE_URL: 'https://a.example', SERVICE_CLIENTS: '{a' },
+    ],
   ])('refuses AUTH_SERVICE_AUDIENCE %s', (_label, variables) => {
-    expect(configError(production(variables)).problems).toHaveLength(1);
+    const problems = configError(
+      production({ PUBLIC_BASE_URL: 'https://a.example', ...variables }),
+    ).problems;
+    expect(problems).toHaveLength(1);
   });
 
   it('refuses a missing bearer secret alone', () => {

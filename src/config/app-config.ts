@@ -123,6 +123,8 @@ export class AppConfig {
   readonly rateLimit!: RateLimitConfig;
   /** Where an invitee accepts: a URL template holding `{token}`; unset, no URL is given. */
   readonly invitationAcceptUrl?: string;
+  /** Where clients reach the API (PUBLIC_BASE_URL; outside production, localhost:PORT). */
+  readonly publicBaseUrl!: string;
   readonly metrics!: MetricsConfig;
   readonly retention!: RetentionConfig;
   /** Webhooks and the NATS broker (DESIGN 11). */
@@ -200,6 +202,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   const events = loadEventsConfig(variables, production, problems);
   const auth = loadAuthConfig(variables, production, problems);
+  if (production && auth.services !== null && variables.PUBLIC_BASE_URL === undefined) {
+    problems.push(
+      "PUBLIC_BASE_URL is required in production with the svc plane: the decision point's metadata names its endpoints by it, never by the request's Host",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const url = variables.DATABASE_URL;
@@ -261,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       keyPrefix: variables.RATE_LIMIT_KEY_PREFIX ?? DEFAULT_RATE_LIMITS.keyPrefix,
     },
     invitationAcceptUrl: variables.INVITATION_ACCEPT_URL,
+    publicBaseUrl: (
+      variables.PUBLIC_BASE_URL ?? `http://localhost:${variables.PORT ?? DEFAULT_PORT}`
+    ).replace(/\/+$/, ''),
     metrics: { enabled: variables.METRICS_ENABLED !== 'false', port: variables.METRICS_PORT },
     retention: {
       auditDays: variables.AUDIT_RETENTION_DAYS ?? 0,

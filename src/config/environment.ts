@@ -50,6 +50,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
   'RATE_LIMIT_KEY_PREFIX',
   'INVITATION_ACCEPT_URL',
+  'PUBLIC_BASE_URL',
   'METRICS_ENABLED',
   'METRICS_PORT',
   'AUDIT_RETENTION_DAYS',
@@ -258,6 +259,20 @@ export class EnvironmentVariables {
     },
   })
   INVITATION_ACCEPT_URL?: string;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isBaseUrl',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        !/[?#]/.test(value) &&
+        isURL(value, { protocols: ['http', 'https'], require_tld: false, require_protocol: true }),
+      defaultMessage: () =>
+        'PUBLIC_BASE_URL must be the http(s) URL clients reach the API at, without query or fragment, e.g. https://api.example',
+    },
+  })
+  PUBLIC_BASE_URL?: string;
 
   @IsOptional()
   @IsBooleanString({ message: 'METRICS_ENABLED must be true or false' })

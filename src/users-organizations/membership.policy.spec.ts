@@ -2,9 +2,13 @@ import { ErrorCode } from '../common/errors/error-code';
 import { Scope } from './entities/membership.entity';
 import { Membership, MembershipChanges, Permissions } from './membership';
 import {
+  administerGrant,
   canReadMembership,
   canUpdateProfile,
+  groupGrant,
   isAdministrator,
+  profileGrant,
+  readGrant,
   removesLastAdministrator,
   updateDenial,
 } from './membership.policy';
@@ -284,5 +288,42 @@ describe('removesLastAdministrator', () => {
     expect(removesLastAdministrator(member, { scope: Scope.Member }, 1)).toBe(false);
     expect(removesLastAdministrator(member, { scope: Scope.Administrator }, 1)).toBe(false);
     expect(removesLastAdministrator(member, { scope: Scope.Member }, 0)).toBe(false);
+  });
+});
+
+describe('grants: the first rule that holds, in the order SELF, ADMINISTRATOR, MANAGES_GROUP, READS_GROUP', () => {
+  it.each([
+    ['alice on herself', alice, alice, 'SELF', 'SELF'],
+    ['alice on bob', alice, bob, 'ADMINISTRATOR', 'ADMINISTRATOR'],
+    ['carol on bob (manages and reads Day)', carol, bob, 'MANAGES_GROUP', 'MANAGES_GROUP'],
+    ['bob on carol (reads Day only, carol is Night)', bob, carol, null, null],
+    ['reader on carol (reads Night)', reader, carol, 'READS_GROUP', null],
+    ['manager on carol (manages Night)', manager, carol, 'MANAGES_GROUP', 'MANAGES_GROUP'],
+    ['loner on bob', loner, bob, null, null],
+    ['anyone on an ungrouped member', carol, ungrouped, null, null],
+    ['a bare administrator on anyone', bareAdmin, loner, 'ADMINISTRATOR', 'ADMINISTRATOR'],
+  ] as const)('%s', (_label, actor, target, read, profile) => {
+    expect(readGrant(actor, target)).toBe(read);
+    expect(profileGrant(actor, target)).toBe(profile);
+    expect(canReadMembership(actor, target)).toBe(read !== null);
+    expect(canUpdateProfile(actor, target)).toBe(profile !== null);
+  });
+
+  it.each([
+    ['alice, Night', alice, NIGHT, 'ADMINISTRATOR', 'ADMINISTRATOR'],
+    ['carol, Day', carol, DAY, 'MANAGES_GROUP', 'MANAGES_GROUP'],
+    ['carol, Night', carol, NIGHT, 'READS_GROUP', null],
+    ['bob, his own group without listing it elsewhere', bob, DAY, 'READS_GROUP', null],
+    ['ungrouped, any group', ungrouped, DAY, null, null],
+    ['reader, Other (its own group, not listed)', reader, OTHER, null, null],
+  ] as const)('groupGrant for %s', (_label, actor, groupId, read, manage) => {
+    expect(groupGrant(actor, groupId, 'read')).toBe(read);
+    expect(groupGrant(actor, groupId, 'manage')).toBe(manage);
+  });
+
+  it('administerGrant: administrators only', () => {
+    expect(administerGrant(alice)).toBe('ADMINISTRATOR');
+    expect(administerGrant(bareAdmin)).toBe('ADMINISTRATOR');
+    expect(administerGrant(carol)).toBeNull();
   });
 });

@@ -21,19 +21,52 @@ function groupListed(groups: number[], target: Target): boolean {
   return target.permissions.group !== null && groups.includes(target.permissions.group);
 }
 
+/**
+ * The rule that allows an act, the first that holds in this order (DESIGN 14 names them as the
+ * decision point's reasons); null when none does.
+ */
+export type Grant = 'SELF' | 'ADMINISTRATOR' | 'MANAGES_GROUP' | 'READS_GROUP';
+
+/** Who may read a membership: itself, an administrator, a reader or manager of its group. */
+export function readGrant(actor: Actor, target: Target): Grant | null {
+  if (isSelf(actor, target)) return 'SELF';
+  if (isAdministrator(actor)) return 'ADMINISTRATOR';
+  if (groupListed(actor.permissions.manage, target)) return 'MANAGES_GROUP';
+  if (groupListed(actor.permissions.read, target)) return 'READS_GROUP';
+  return null;
+}
+
+/** Who may change a membership's profile: itself, an administrator, a manager of its group. */
+export function profileGrant(actor: Actor, target: Target): Grant | null {
+  if (isSelf(actor, target)) return 'SELF';
+  if (isAdministrator(actor)) return 'ADMINISTRATOR';
+  if (groupListed(actor.permissions.manage, target)) return 'MANAGES_GROUP';
+  return null;
+}
+
+/** Who may read a group's members (list them), or manage them (change their profiles). */
+export function groupGrant(
+  actor: Pick<Membership, 'scope' | 'permissions'>,
+  groupId: number,
+  act: 'read' | 'manage',
+): Grant | null {
+  if (isAdministrator(actor)) return 'ADMINISTRATOR';
+  if (actor.permissions.manage.includes(groupId)) return 'MANAGES_GROUP';
+  if (act === 'read' && actor.permissions.read.includes(groupId)) return 'READS_GROUP';
+  return null;
+}
+
+/** Scope, permissions, invitations and removals of others: administrators only. */
+export function administerGrant(actor: Pick<Membership, 'scope'>): Grant | null {
+  return isAdministrator(actor) ? 'ADMINISTRATOR' : null;
+}
+
 export function canReadMembership(actor: Actor, target: Target): boolean {
-  return (
-    isSelf(actor, target) ||
-    isAdministrator(actor) ||
-    groupListed(actor.permissions.read, target) ||
-    groupListed(actor.permissions.manage, target)
-  );
+  return readGrant(actor, target) !== null;
 }
 
 export function canUpdateProfile(actor: Actor, target: Target): boolean {
-  return (
-    isSelf(actor, target) || isAdministrator(actor) || groupListed(actor.permissions.manage, target)
-  );
+  return profileGrant(actor, target) !== null;
 }
 
 /**

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
-const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** 1 to 128 visible ASCII characters, as AuthZEN lets callers send (DESIGN 14). */
+const VALID_REQUEST_ID = /^[\x21-\x7E]{1,128}$/;
 const requestIds = new WeakMap<Request, string>();
 
 /** Honours a well-formed incoming request id, else makes one; echoes it on every response. */
