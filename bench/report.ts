@@ -1,6 +1,6 @@
 /** What the runs printed and written come to: medians per target, tables, ratios. */
 import { cpus } from 'node:os';
-import { SCENARIOS, Scenario, Target } from './lib/layout';
+import { CHECK_SCENARIOS, SCENARIOS, Scenario, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
 import { RunRecord } from './measure';
 
@@ -150,9 +150,9 @@ export function ratios(summaries: Summary[], records: RunRecord[]): Ratio[] {
       });
     }
   }
+  const ORDER: readonly Scenario[] = [...SCENARIOS, ...CHECK_SCENARIOS];
   return result.sort(
-    (a, b) =>
-      SCENARIOS.indexOf(a.scenario) - SCENARIOS.indexOf(b.scenario) || a.node.localeCompare(b.node),
+    (a, b) => ORDER.indexOf(a.scenario) - ORDER.indexOf(b.scenario) || a.node.localeCompare(b.node),
   );
 }
 

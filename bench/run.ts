@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { summarize } from './cpu-profile-summary';
+import { checkBench } from './check';
 import { eventsBench } from './events';
 import { BenchOptions, USAGE, parseOptions } from './lib/options';
 import { cpuSeconds, forkDriver, killAll, stopProcess } from './lib/processes';
@@ -200,69 +201,71 @@ async function main(): Promise<void> {
   );
   const secrets = newSecrets();
   state.driver = forkDriver(DRIVER_ENTRY);
-  const results = options.events
-    ? {
-        events: await eventsBench(options, {
-          prepareDatabase: () => prepareDatabase(options, secrets, options.memberships, '_e'),
-          measure: (database, appEnv, round, profileDir) =>
-            measure(
-              { ...options, appEnv: { ...options.appEnv, ...appEnv } },
-              secrets,
-              database,
-              'app',
-              'profile',
-              round,
-              nodes[0],
-              profileDir,
-            ),
-          startApp: async (database, appEnv, label) => {
-            const server = await startReadyTarget(
-              'app',
-              nodes[0].path,
-              [],
-              database.url,
-              secrets,
-              options,
-              { ...options.appEnv, ...appEnv },
-              join(LOGS, `${database.name}-${label}.log`),
-            );
-            return {
-              cpuSeconds: () => cpuSeconds(server.child.pid) ?? NaN,
-              stop: () => stopProcess(server.child),
-            };
-          },
-          profile: async (database, appEnv, label) => {
-            const dir = join(
-              RESULTS,
-              'profiles',
-              `${database.name}-events-${label.replace('+', '-')}`,
-            );
-            mkdirSync(dir, { recursive: true });
-            const with_ = { ...options, appEnv: { ...options.appEnv, ...appEnv } };
-            log(`CPU profile of ${label}, profile scenario (node --cpu-prof)`);
-            const record = await measure(
-              with_,
-              secrets,
-              database,
-              'app',
-              'profile',
-              0,
-              nodes[0],
-              dir,
-            );
-            log(describe(record));
-            const file = readdirSync(dir)
-              .filter((name) => name.endsWith('.cpuprofile'))
-              .map((name) => join(dir, name))
-              .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-            return { file, summary: summarize(file, record.windowUs), requests: record.requests };
-          },
-          log,
-        }),
-      }
-    : options.scale
-      ? { scale: await scaleBench(options, secrets, nodes[0]) }
-      : { bench: await mainBench(options, secrets, nodes) };
+  const results = options.check
+    ? { check: await checkBench(options, secrets, nodes[0]) }
+    : options.events
+      ? {
+          events: await eventsBench(options, {
+            prepareDatabase: () => prepareDatabase(options, secrets, options.memberships, '_e'),
+            measure: (database, appEnv, round, profileDir) =>
+              measure(
+                { ...options, appEnv: { ...options.appEnv, ...appEnv } },
+                secrets,
+                database,
+                'app',
+                'profile',
+                round,
+                nodes[0],
+                profileDir,
+              ),
+            startApp: async (database, appEnv, label) => {
+              const server = await startReadyTarget(
+                'app',
+                nodes[0].path,
+                [],
+                database.url,
+                secrets,
+                options,
+                { ...options.appEnv, ...appEnv },
+                join(LOGS, `${database.name}-${label}.log`),
+              );
+              return {
+                cpuSeconds: () => cpuSeconds(server.child.pid) ?? NaN,
+                stop: () => stopProcess(server.child),
+              };
+            },
+            profile: async (database, appEnv, label) => {
+              const dir = join(
+                RESULTS,
+                'profiles',
+                `${database.name}-events-${label.replace('+', '-')}`,
+              );
+              mkdirSync(dir, { recursive: true });
+              const with_ = { ...options, appEnv: { ...options.appEnv, ...appEnv } };
+              log(`CPU profile of ${label}, profile scenario (node --cpu-prof)`);
+              const record = await measure(
+                with_,
+                secrets,
+                database,
+                'app',
+                'profile',
+                0,
+                nodes[0],
+                dir,
+              );
+              log(describe(record));
+              const file = readdirSync(dir)
+                .filter((name) => name.endsWith('.cpuprofile'))
+                .map((name) => join(dir, name))
+                .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+              return { file, summary: summarize(file, record.windowUs), requests: record.requests };
+            },
+            log,
+          }),
+        }
+      : options.scale
+        ? { scale: await scaleBench(options, secrets, nodes[0]) }
+        : { bench: await mainBench(options, secrets, nodes) };
   if (options.json) {
     const file = resolve(process.cwd(), options.json);
     writeFileSync(

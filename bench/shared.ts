@@ -9,9 +9,11 @@ import { join, resolve } from 'node:path';
 import { Caller, Layout, Target } from './lib/layout';
 import { BenchOptions } from './lib/options';
 import { Server, freePort, startServer, stopProcess, waitReady } from './lib/processes';
+import { BENCH_CLIENT } from './lib/layout';
 import {
   BENCH_AUDIENCE,
   BENCH_ISSUER,
+  BENCH_SERVICE_AUDIENCE,
   Secrets,
   createDatabase,
   databaseUrl,
@@ -162,6 +164,12 @@ export function appEnvironment(
     NODE_ENV: 'production',
     AUTH_JWT_ISSUER: BENCH_ISSUER,
     AUTH_JWT_AUDIENCE: BENCH_AUDIENCE,
+    // The svc plane, for the check scenario's decisions.
+    AUTH_SERVICE_AUDIENCE: BENCH_SERVICE_AUDIENCE,
+    SERVICE_CLIENTS: JSON.stringify({
+      [BENCH_CLIENT]: { rights: ['authz:check'], organizations: '*' },
+    }),
+    PUBLIC_BASE_URL: 'http://127.0.0.1',
     DATABASE_URL: url,
     DATABASE_POOL_SIZE: String(options.poolSize),
     AUTH_JWT_SECRET: secrets.bearer,

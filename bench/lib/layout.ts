@@ -50,10 +50,17 @@ export interface Caller {
   organizationId: number;
   bearerToken: string;
   sessionToken: string;
+  /** A client-credentials token of BENCH_CLIENT with authz:check (the same for every caller). */
+  serviceToken: string;
 }
 
 export const SCENARIOS = ['profile', 'scope', 'hot-row'] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+/** Read-only scenarios of `--scenarios check`: the app alone, a decision against a GET. */
+export const CHECK_SCENARIOS = ['check', 'get'] as const;
+export type Scenario = (typeof SCENARIOS)[number] | (typeof CHECK_SCENARIOS)[number];
+export const CHECK_PATH = '/users-organizations/v1/svc/access/v1/evaluation';
+/** The client the bench's service token names, and what the app is told of it. */
+export const BENCH_CLIENT = 'bench-gateway';
 
 /**
  * `app-no-metrics`, `app-no-log`, `app-no-rate-limits`: the same app with one feature off

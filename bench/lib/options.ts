@@ -26,6 +26,8 @@ export interface BenchOptions {
   appFlags?: string;
   /** Measure event delivery instead: the app alone against the app delivering webhooks. */
   events: boolean;
+  /** `--scenarios check`: the decision point's evaluation beside a GET, at two sizes. */
+  check: boolean;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -38,7 +40,9 @@ export const USAGE = `npm run bench -- [options]
   --rounds N             rounds alternating app / reference / same-work (default 3)
   --connections N        autocannon connections (default 50)
   --pool-size N          database pool of the app and of both baselines (default 10)
-  --scenarios LIST       comma list of ${SCENARIOS.join(', ')} (default all)
+  --scenarios LIST       comma list of ${SCENARIOS.join(', ')} (default all), or check: the
+                         AuthZEN evaluation beside the GET of one membership, app alone, at
+                         the two --scale-sizes (p50 at the larger / p50 at the smaller)
   --targets LIST         comma list of ${TARGETS.join(', ')}
                          (default ${DEFAULT_TARGETS.join(', ')}; --scale: app,reference)
   --json FILE            also write the results as JSON
@@ -114,6 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     keepDatabase: false,
     nodes: [],
     events: false,
+    check: false,
   };
   let targetsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -148,9 +153,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       case '--pool-size':
         options.poolSize = positiveInteger(arg, value());
         break;
-      case '--scenarios':
-        options.scenarios = list(arg, value(), SCENARIOS);
+      case '--scenarios': {
+        const chosen = list(arg, value(), [...SCENARIOS, 'check'] as const);
+        options.check = chosen.includes('check');
+        options.scenarios = chosen.filter((item) => item !== 'check');
         break;
+      }
       case '--targets':
         options.targets = list(arg, value(), TARGETS);
         targetsGiven = true;

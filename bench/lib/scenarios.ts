@@ -5,6 +5,7 @@
 import type { AutocannonRequest } from 'autocannon';
 import {
   ADMIN_EVERY,
+  CHECK_PATH,
   Caller,
   Layout,
   PATCH_PATH,
@@ -60,6 +61,45 @@ export function requestFor(
   }
 
   switch (scenario) {
+    case 'check':
+      // A gateway asks whether a random member may read, or change the profile of, another
+      // random member of the same organization: the decision point's evaluation.
+      return {
+        method: 'POST',
+        path: CHECK_PATH,
+        setupRequest: (request) => {
+          const caller = pick(callers);
+          const members = membersIn(layout, caller.organizationId);
+          const member = () =>
+            String(userIdOf(layout, caller.organizationId, Math.floor(Math.random() * members)));
+          request.headers = {
+            authorization: `Bearer ${caller.serviceToken}`,
+            'content-type': 'application/json',
+          };
+          request.body = JSON.stringify({
+            subject: { type: 'user_id', id: member() },
+            resource: {
+              type: 'member',
+              id: member(),
+              properties: { organizationId: caller.organizationId },
+            },
+            action: { name: Math.random() < 0.5 ? 'read' : 'update_profile' },
+          });
+          return request;
+        },
+      };
+    case 'get':
+      // The same question asked the rs way: an administrator GETs a random member.
+      return {
+        method: 'GET',
+        setupRequest: (request) => {
+          const caller = pick(callers);
+          const k = Math.floor(Math.random() * membersIn(layout, caller.organizationId));
+          request.path = PATCH_PATH + String(userIdOf(layout, caller.organizationId, k));
+          request.headers = headers(caller);
+          return request;
+        },
+      };
     case 'profile':
       // A random administrator edits the profile of a random member of its organization.
       return {

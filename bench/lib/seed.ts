@@ -4,6 +4,7 @@ import { sign } from 'jsonwebtoken';
 import { createConnection, Connection } from 'mysql2/promise';
 import {
   ADMIN_EVERY,
+  BENCH_CLIENT,
   Caller,
   Layout,
   groupIdOf,
@@ -17,6 +18,7 @@ import {
 /** The identity provider the bench's tokens claim: production requires an issuer and audience. */
 export const BENCH_ISSUER = 'https://idp.bench.example';
 export const BENCH_AUDIENCE = 'users-organizations';
+export const BENCH_SERVICE_AUDIENCE = 'users-organizations-services';
 
 export interface Secrets {
   bearer: string;
@@ -183,6 +185,18 @@ async function openSessions(
   const createdAt = new Date(now * 1000).toISOString().replace('T', ' ').replace('Z', '');
   const callers: Caller[] = [];
   const rows: string[] = [];
+  const serviceToken = sign(
+    {
+      sub: BENCH_CLIENT,
+      client_id: BENCH_CLIENT,
+      scope: 'authz:check',
+      exp,
+      iss: BENCH_ISSUER,
+      aud: BENCH_SERVICE_AUDIENCE,
+    },
+    bearerKey,
+    { algorithm: 'HS256' },
+  );
   for (let organizationId = 1; organizationId <= layout.organizations; organizationId++) {
     const members = membersIn(layout, organizationId);
     for (let j = 0; j < callersPerOrganization && j * ADMIN_EVERY < members; j++) {
@@ -200,6 +214,7 @@ async function openSessions(
         sessionToken: sign({ userId, sessionId, iat: now, exp }, sessionKey, {
           algorithm: 'HS256',
         }),
+        serviceToken,
       });
     }
   }
