@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { reachesOrganization, type ServiceContext } from '../auth';
 import { DatabaseService, nullableNumber } from '../database';
-import { type Actor, permissionsOf } from '../users-organizations';
+import { permissionsOf } from '../users-organizations';
 import type { Facts } from './authz.policy';
 import type { Question } from './authzen-request';
 
-interface StandingRow {
+/** One row of the facts statement: an organization, a subject's membership, or a target. */
+interface FactRow {
+  kind: 'organization' | 'subject' | 'member' | 'group';
   organizationId: number | string;
+  /** The user id of a subject or member, the id of a group. */
+  id: number | string | null;
   archivedAt: Date | string | null;
-  requireMfa: number | string | boolean;
-  userId: number | string | null;
+  requireMfa: number | string | boolean | null;
   issuer: string | null;
   subject: string | null;
   scope: number | string | null;
@@ -18,21 +21,20 @@ interface StandingRow {
   manageGroupIds: string | null;
 }
 
-interface TargetRow {
-  kind: string;
-  organizationId: number | string;
-  id: number | string;
-  scope: number | string | null;
-  groupId: number | string | null;
-}
-
 /** An IN list that is never empty: a value no row holds stands in for none. */
 const listOf = <T>(values: Set<T>, none: T): T[] => (values.size === 0 ? [none] : [...values]);
+const marks = (values: unknown[]) => values.map(() => '?').join(', ');
+
+const MEMBERSHIP_COLUMNS = 'm.`scope`, m.`permissionGroupId`, m.`readGroupIds`, m.`manageGroupIds`';
+const SUBJECTS =
+  "SELECT 'subject', m.`organizationId`, u.`id`, NULL, NULL, u.`issuer`, u.`subject`, " +
+  `${MEMBERSHIP_COLUMNS} FROM \`users\` u JOIN \`memberships\` m ON m.\`userId\` = u.\`id\` `;
 
 /**
- * The rows a batch of decisions stands on, in two statements whatever its size (DESIGN 14): the
- * organizations with their subjects' memberships, then the target members and groups. Read when
- * asked, outside any cache, so a decision sees every change committed before it.
+ * The rows a batch of decisions stands on, in one statement whatever its size (DESIGN 14): the
+ * organizations, the subjects' memberships (by user id, or by issuer and subject), and the
+ * target members and groups, each branch of the UNION served by a unique index. Read when asked,
+ * outside any cache, so a decision sees every change committed before it.
  */
 @Injectable()
 export class DecisionFactsRepository {
@@ -57,57 +59,51 @@ export class DecisionFactsRepository {
       if (question.resource.type === 'group') groupIds.add(question.resource.groupId);
     }
     if (organizations.size === 0) return questions.map(() => NO_ORGANIZATION);
-    const [standings, targets] = await Promise.all([
-      this.standings(organizations, userIds, issuers, subjects),
-      memberIds.size + groupIds.size === 0
-        ? Promise.resolve([])
-        : this.targets(organizations, memberIds, groupIds),
-    ]);
-    return questions.map((question) => factsOf(question, service, standings, targets));
+    const rows = await this.read(organizations, userIds, issuers, subjects, memberIds, groupIds);
+    return questions.map((question) => factsOf(question, service, rows));
   }
 
-  private standings(
+  private read(
     organizations: Set<number>,
     userIds: Set<number>,
     issuers: Set<string>,
     subjects: Set<string>,
-  ): Promise<StandingRow[]> {
+    memberIds: Set<number>,
+    groupIds: Set<number>,
+  ): Promise<FactRow[]> {
+    const inOrganizations = [...organizations];
     const ids = listOf(userIds, 0);
     const issuerList = listOf(issuers, '');
     const subjectList = listOf(subjects, '');
-    const organizationList = [...organizations];
-    return this.database.query<StandingRow>(
-      'SELECT o.`id` AS `organizationId`, o.`archivedAt`, o.`requireMfa`, u.`id` AS `userId`, ' +
-        'u.`issuer`, u.`subject`, m.`scope`, m.`permissionGroupId`, m.`readGroupIds`, ' +
-        'm.`manageGroupIds` FROM `organizations` o ' +
-        'LEFT JOIN `users` u ON u.`deletedAt` IS NULL AND (u.`id` IN ' +
-        `(${ids.map(() => '?').join(', ')}) OR (u.\`issuer\` IN (${issuerList.map(() => '?').join(', ')}) ` +
-        `AND u.\`subject\` IN (${subjectList.map(() => '?').join(', ')}))) ` +
-        'LEFT JOIN `memberships` m ON m.`userId` = u.`id` AND m.`organizationId` = o.`id` ' +
-        'AND m.`deletedAt` IS NULL ' +
-        `WHERE o.\`id\` IN (${organizationList.map(() => '?').join(', ')})`,
-      [...ids, ...issuerList, ...subjectList, ...organizationList],
-    );
-  }
-
-  private targets(
-    organizations: Set<number>,
-    memberIds: Set<number>,
-    groupIds: Set<number>,
-  ): Promise<TargetRow[]> {
-    const organizationList = [...organizations];
     const members = listOf(memberIds, 0);
     const groups = listOf(groupIds, 0);
-    const marks = (values: unknown[]) => values.map(() => '?').join(', ');
-    return this.database.query<TargetRow>(
-      "SELECT 'member' AS `kind`, m.`organizationId`, m.`userId` AS `id`, m.`scope`, " +
-        'm.`permissionGroupId` AS `groupId` FROM `memberships` m ' +
-        `WHERE m.\`organizationId\` IN (${marks(organizationList)}) AND m.\`userId\` IN (${marks(members)}) ` +
-        'AND m.`deletedAt` IS NULL ' +
-        "UNION ALL SELECT 'group' AS `kind`, g.`organizationId`, g.`id`, NULL AS `scope`, " +
-        'g.`id` AS `groupId` FROM `organization_groups` g ' +
-        `WHERE g.\`organizationId\` IN (${marks(organizationList)}) AND g.\`id\` IN (${marks(groups)})`,
-      [...organizationList, ...members, ...organizationList, ...groups],
+    const within = `m.\`organizationId\` IN (${marks(inOrganizations)}) AND m.\`deletedAt\` IS NULL `;
+    return this.database.query<FactRow>(
+      "SELECT 'organization' AS `kind`, o.`id` AS `organizationId`, NULL AS `id`, o.`archivedAt`, " +
+        'o.`requireMfa`, NULL AS `issuer`, NULL AS `subject`, NULL AS `scope`, ' +
+        'NULL AS `permissionGroupId`, NULL AS `readGroupIds`, NULL AS `manageGroupIds` ' +
+        `FROM \`organizations\` o WHERE o.\`id\` IN (${marks(inOrganizations)}) ` +
+        `UNION ALL ${SUBJECTS}AND ${within}WHERE u.\`deletedAt\` IS NULL AND u.\`id\` IN (${marks(ids)}) ` +
+        `UNION ALL ${SUBJECTS}AND ${within}WHERE u.\`deletedAt\` IS NULL ` +
+        `AND u.\`issuer\` IN (${marks(issuerList)}) AND u.\`subject\` IN (${marks(subjectList)}) ` +
+        "UNION ALL SELECT 'member', m.`organizationId`, m.`userId`, NULL, NULL, NULL, NULL, " +
+        `m.\`scope\`, m.\`permissionGroupId\`, NULL, NULL FROM \`memberships\` m WHERE ${within}` +
+        `AND m.\`userId\` IN (${marks(members)}) ` +
+        "UNION ALL SELECT 'group', g.`organizationId`, g.`id`, NULL, NULL, NULL, NULL, NULL, " +
+        'NULL, NULL, NULL FROM `organization_groups` g ' +
+        `WHERE g.\`organizationId\` IN (${marks(inOrganizations)}) AND g.\`id\` IN (${marks(groups)})`,
+      [
+        ...inOrganizations,
+        ...inOrganizations,
+        ...ids,
+        ...inOrganizations,
+        ...issuerList,
+        ...subjectList,
+        ...inOrganizations,
+        ...members,
+        ...inOrganizations,
+        ...groups,
+      ],
     );
   }
 }
@@ -118,51 +114,50 @@ const NO_ORGANIZATION: Facts = {
   target: { type: 'organization' },
 };
 
-function factsOf(
-  question: Question,
-  service: ServiceContext,
-  standings: StandingRow[],
-  targets: TargetRow[],
-): Facts {
-  const rows = reachesOrganization(service, question.organizationId)
-    ? standings.filter((row) => Number(row.organizationId) === question.organizationId)
-    : [];
-  if (rows.length === 0) return NO_ORGANIZATION;
-  const organization = {
-    archived: rows[0].archivedAt !== null,
-    requireMfa: Number(rows[0].requireMfa) === 1,
-  };
-  const { subject } = question;
+function factsOf(question: Question, service: ServiceContext, rows: FactRow[]): Facts {
+  const { organizationId, subject } = question;
+  const organization = reachesOrganization(service, organizationId)
+    ? rows.find(
+        (row) => row.kind === 'organization' && Number(row.organizationId) === organizationId,
+      )
+    : undefined;
+  if (organization === undefined) return NO_ORGANIZATION;
   const mine = rows.find(
     (row) =>
-      row.scope !== null &&
+      row.kind === 'subject' &&
+      Number(row.organizationId) === organizationId &&
       (subject.kind === 'user_id'
-        ? Number(row.userId) === subject.userId
+        ? Number(row.id) === subject.userId
         : row.issuer === subject.issuer && row.subject === subject.subject),
   );
-  const actor: Actor | null =
-    mine === undefined
-      ? null
-      : {
-          userId: Number(mine.userId),
-          scope: Number(mine.scope),
-          permissions: permissionsOf({
-            permissionGroupId: mine.permissionGroupId,
-            readGroupIds: mine.readGroupIds as string,
-            manageGroupIds: mine.manageGroupIds as string,
-          }),
-        };
-  return { organization, subject: actor, target: targetOf(question, targets) };
+  return {
+    organization: {
+      archived: organization.archivedAt !== null,
+      requireMfa: Number(organization.requireMfa) === 1,
+    },
+    subject:
+      mine === undefined
+        ? null
+        : {
+            userId: Number(mine.id),
+            scope: Number(mine.scope),
+            permissions: permissionsOf({
+              permissionGroupId: mine.permissionGroupId,
+              readGroupIds: mine.readGroupIds as string,
+              manageGroupIds: mine.manageGroupIds as string,
+            }),
+          },
+    target: targetOf(question, rows),
+  };
 }
 
-function targetOf(question: Question, targets: TargetRow[]): Facts['target'] {
+function targetOf(question: Question, rows: FactRow[]): Facts['target'] {
   const { resource, organizationId } = question;
   if (resource.type === 'organization') return { type: 'organization' };
-  const kind = resource.type;
   const id = resource.type === 'member' ? resource.userId : resource.groupId;
-  const row = targets.find(
+  const row = rows.find(
     (candidate) =>
-      candidate.kind === kind &&
+      candidate.kind === resource.type &&
       Number(candidate.organizationId) === organizationId &&
       Number(candidate.id) === id,
   );
@@ -178,7 +173,7 @@ function targetOf(question: Question, targets: TargetRow[]): Facts['target'] {
             userId: resource.userId,
             scope: Number(row.scope),
             // Only the target's own group matters to the policy about it.
-            permissions: { group: nullableNumber(row.groupId), read: [], manage: [] },
+            permissions: { group: nullableNumber(row.permissionGroupId), read: [], manage: [] },
           },
   };
 }
