@@ -133,7 +133,7 @@ describe.each(ENGINES)('NATS JetStream on %s', (engine) => {
       'membership.updated',
       'invitation.created',
     ]);
-    expect(messages.at(-1)?.raw).not.toContain(invitation.token.split('.')[1]);
+    expect(messages.at(-1)?.raw).not.toContain(invitation.token);
   });
 });
 

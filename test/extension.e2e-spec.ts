@@ -229,7 +229,7 @@ describe.each(ENGINES)('a module of another team on %s', (engine) => {
         organizationId: team.organizationId,
       });
       for (const event of [created, resent]) {
-        expect(JSON.stringify(audited)).not.toContain(issued(event).token.split('.')[1]);
+        expect(JSON.stringify(audited)).not.toContain(issued(event).token);
       }
     });
 

@@ -27,7 +27,12 @@ describe.each(ENGINES)('webhook targets on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestApp(engine, {
-      env: { ...NO_RATE_LIMITS, WEBHOOK_RETRY_SCHEDULE_SECONDS: '60' },
+      // The address rule as in production (outside it, private networks are allowed by default).
+      env: {
+        ...NO_RATE_LIMITS,
+        WEBHOOK_RETRY_SCHEDULE_SECONDS: '60',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false',
+      },
     });
     team = await createTeam(t);
     asAdmin = await t.login(team.admin.subject, team.organizationId);
@@ -64,6 +69,12 @@ describe.each(ENGINES)('webhook targets on %s', (engine) => {
     ['a private address', () => 'http://10.0.0.8/hook'],
     ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data'],
     ['an IPv4-mapped IPv6 loopback', () => 'http://[::ffff:127.0.0.1]/hook'],
+    ['an IPv4-compatible IPv6 loopback (the audit of 2026-12-07)', () => 'https://[::127.0.0.1]/'],
+    ['the IPv4-compatible metadata address', () => 'https://[::169.254.169.254]/'],
+    ['the NAT64 form of the metadata address', () => 'https://[64:ff9b::a9fe:a9fe]/'],
+    ['the 6to4 form of loopback', () => 'https://[2002:7f00:1::]/'],
+    ['127.0.0.1 in octal', () => 'https://0177.0.0.1/'],
+    ['the metadata address in hexadecimal', () => 'https://0xa9fea9fe/'],
     ['a name of the test resolving to a private address', () => 'https://intranet.test/hook'],
     ['a name resolving to public and private addresses', () => 'https://mixed.test/hook'],
   ])('refuses %s at registration', async (_name, url) => {
@@ -75,6 +86,8 @@ describe.each(ENGINES)('webhook targets on %s', (engine) => {
     const response = await register(url()).expect(400);
     expect(response.body.code).toBe('WEBHOOK_URL_REFUSED');
     expect(response.body.errors).toEqual([{ field: 'url', message: expect.any(String) }]);
+    // The rule, never an address a name resolved to.
+    expect(JSON.stringify(response.body)).not.toMatch(/192\.168\.1\.20|resolved to/);
   });
 
   it('refuses a name that does not resolve', async () => {
@@ -108,9 +121,10 @@ describe.each(ENGINES)('webhook targets on %s', (engine) => {
       expect.objectContaining({
         outcome: 'failed',
         responseStatus: null,
-        error: `${host} is resolved to 127.0.0.1, a loopback address: webhooks only go to public addresses`,
+        error: `${host} does not resolve to public addresses only: webhooks only go to public addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true lifts this rule on closed networks)`,
       }),
     ]);
+    expect(JSON.stringify(attempts)).not.toContain('127.0.0.1');
     expect(receiver.received).toHaveLength(0);
   });
 });

@@ -16,12 +16,12 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('events settings (webhooks, NATS)', () => {
-  it('defaults: DESIGN 11 schedule, 10 s, public addresses only, no broker', () => {
+  it('defaults: DESIGN 11 schedule, 10 s, private networks allowed outside production, no broker', () => {
     expect(loadConfig({}).events).toEqual({
       webhooks: {
         retryScheduleSeconds: DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS,
         timeoutMs: 10_000,
-        allowPrivateNetworks: false,
+        allowPrivateNetworks: true,
         requireHttps: false,
       },
       nats: null,
@@ -68,6 +68,7 @@ describe('events settings (webhooks, NATS)', () => {
       AUTH_JWT_AUDIENCE: 'users-organizations',
     });
     expect(config.events.webhooks.requireHttps).toBe(true);
+    expect(config.events.webhooks.allowPrivateNetworks).toBe(false);
   });
 
   it.each([

@@ -47,7 +47,11 @@ export function loadEventsConfig(
     webhooks: {
       retryScheduleSeconds: schedule,
       timeoutMs: variables.WEBHOOK_TIMEOUT_MS ?? 10_000,
-      allowPrivateNetworks: variables.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+      // Outside production a developer's local receiver works at once (DESIGN 11).
+      allowPrivateNetworks:
+        variables.WEBHOOK_ALLOW_PRIVATE_NETWORKS === undefined
+          ? !production
+          : variables.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
       requireHttps: production,
     },
     nats:

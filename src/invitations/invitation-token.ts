@@ -1,32 +1,29 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
-/** 256 random bits, as base64url: the part of the token only its holder knows. */
+/** 256 random bits, as base64url: the whole token, which only its holder knows. */
 export function newInvitationSecret(): { secret: string; hash: string } {
   const secret = randomBytes(32).toString('base64url');
   return { secret, hash: hashOf(secret) };
 }
 
 /**
- * The token handed to the invitee: `<invitation id>.<secret>`. The id finds the row; the
- * secret is checked against its stored SHA-256 in constant time, so neither the lookup nor the
- * comparison tells a guesser how close it came.
+ * The token handed to the invitee: the secret alone. It carries no id (DESIGN 8b): the
+ * invitation is found by the secret's SHA-256, under a unique index, so a token says nothing of
+ * how many invitations exist and no guess narrows the search.
  */
-export function invitationToken(invitationId: number, secret: string): string {
-  return `${invitationId}.${secret}`;
+export function invitationToken(secret: string): string {
+  return secret;
 }
 
-export function parseInvitationToken(token: string): { invitationId: number; secret: string } {
-  const match = /^([1-9]\d{0,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
-  const invitationId = match === null ? NaN : Number(match[1]);
-  return Number.isSafeInteger(invitationId)
-    ? { invitationId, secret: (match as RegExpExecArray)[2] }
-    : { invitationId: 0, secret: '' };
-}
+const TOKEN = /^(?:[1-9]\d{0,15}\.)?([A-Za-z0-9_-]{43})$/;
 
-export function secretMatches(secret: string, storedHash: string): boolean {
-  const expected = Buffer.from(storedHash, 'hex');
-  const actual = createHash('sha256').update(secret).digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+/**
+ * The hash to look a token up by, or null when it cannot be one. Tokens issued before they lost
+ * their id (`<id>.<secret>`) still work: their secret is what was hashed.
+ */
+export function tokenHashOf(token: string): string | null {
+  const match = TOKEN.exec(token);
+  return match === null ? null : hashOf(match[1]);
 }
 
 function hashOf(secret: string): string {

@@ -8,6 +8,7 @@ import { InvitationsController } from './invitations.controller';
 import { InvitationsRepository } from './invitations.repository';
 import { InvitationsService } from './invitations.service';
 import { MyInvitationsController } from './my-invitations.controller';
+import { InviterRightsModule } from './pending-invitations.revoker';
 import { ServiceInvitations, ServiceInvitationsController } from './service-invitations.controller';
 
 /** The way into an organization (DESIGN 8b): administrators invite, the invitee accepts. */
@@ -15,6 +16,7 @@ import { ServiceInvitations, ServiceInvitationsController } from './service-invi
   imports: [
     UsersOrganizationsModule,
     OrganizationsModule,
+    InviterRightsModule,
     TypeOrmModule.forFeature([InvitationEntity]),
   ],
   controllers: [InvitationsController, MyInvitationsController, ServiceInvitationsController],

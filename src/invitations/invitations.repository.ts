@@ -164,13 +164,15 @@ export class InvitationsRepository {
   /** The invitation, locked, if its organization still exists (what accepting needs). */
   async findInActiveOrganization(
     executor: SqlExecutor,
-    invitationId: number,
+    key: { id: number } | { tokenHash: string },
   ): Promise<(StoredInvitation & { organizationActive: boolean }) | null> {
+    const byId = 'id' in key;
     const rows = await executor.query<InvitationRow & { organizationArchivedAt: unknown }>(
       `SELECT ${COLUMNS}, o.\`archivedAt\` AS \`organizationArchivedAt\` FROM \`invitations\` i ` +
-        'JOIN `organizations` o ON o.`id` = i.`organizationId` WHERE i.`id` = ?' +
+        'JOIN `organizations` o ON o.`id` = i.`organizationId` ' +
+        (byId ? 'WHERE i.`id` = ?' : 'WHERE i.`tokenHash` = ?') +
         executor.forUpdate,
-      [invitationId],
+      [byId ? key.id : key.tokenHash],
     );
     return rows.length === 0
       ? null
@@ -190,6 +192,23 @@ export class InvitationsRepository {
       [emailKey, organizationId],
     );
     return rows.length === 0 ? null : toInvitation(rows[0]);
+  }
+
+  /** The pending invitations a member created in an organization, locked. */
+  async pendingCreatedBy(
+    executor: SqlExecutor,
+    organizationId: number,
+    userId: number,
+    now: Date,
+  ): Promise<StoredInvitation[]> {
+    const rows = await executor.query<InvitationRow>(
+      `SELECT ${COLUMNS} FROM \`invitations\` i WHERE i.\`organizationId\` = ? ` +
+        `AND i.\`invitedByUserId\` = ? AND ${STATUS_CONDITIONS[InvitationStatus.Pending]} ` +
+        'ORDER BY i.`id`' +
+        executor.forUpdate,
+      [organizationId, userId, toDatabaseTimestamp(now)],
+    );
+    return rows.map(toInvitation);
   }
 
   /** Whether an active member of the organization last signed in with this address. */

@@ -205,7 +205,7 @@ export class InvitationsService {
   }
 
   private issued(invitation: Invitation, secret: string, now: Date): IssuedInvitationView {
-    const token = invitationToken(invitation.id, secret);
+    const token = invitationToken(secret);
     const template = this.config.invitationAcceptUrl;
     return {
       ...toInvitationView(invitation, now),

@@ -6,6 +6,7 @@ export * from './dto/membership-properties';
 export * from './dto/membership.response';
 export * from './entities/membership.entity';
 export * from './member-context';
+export * from './inviter-rights';
 export * from './member-session.resolver';
 export * from './membership';
 export * from './membership-access';

@@ -60,3 +60,34 @@ describe('urlShapeProblem', () => {
     );
   });
 });
+
+/**
+ * Every spelling of a refused range (the audit of 2026-12-07): the URL as an administrator types
+ * it, through WHATWG URL parsing as the app does, to the range that refuses it.
+ */
+describe('the audit: every spelling of a refused address, as a URL', () => {
+  it.each([
+    ['IPv4-compatible loopback', 'https://[::127.0.0.1]/', 'ipv4Compatible'],
+    ['IPv4-compatible metadata', 'https://[::169.254.169.254]/', 'ipv4Compatible'],
+    ['IPv4-compatible, hex', 'https://[::7f00:1]/', 'ipv4Compatible'],
+    ['IPv4-compatible public address', 'https://[::8.8.8.8]/', 'ipv4Compatible'],
+    ['IPv4-mapped loopback', 'https://[::ffff:127.0.0.1]/', 'loopback'],
+    ['IPv4-mapped metadata, hex', 'https://[::ffff:a9fe:a9fe]/', 'linkLocal'],
+    ['NAT64 loopback', 'https://[64:ff9b::127.0.0.1]/', 'rfc6052'],
+    ['NAT64 local-use prefix', 'https://[64:ff9b:1::a9fe:a9fe]/', 'rfc6052'],
+    ['6to4 of the metadata address', 'https://[2002:a9fe:a9fe::1]/', '6to4'],
+    ['Teredo', 'https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', 'teredo'],
+    ['decimal IPv4', 'https://2130706433/', 'loopback'],
+    ['octal IPv4', 'https://0177.0.0.1/', 'loopback'],
+    ['hexadecimal IPv4', 'https://0x7f.0x0.0x0.0x1/', 'loopback'],
+    ['hexadecimal IPv4 in one number', 'https://0xa9fea9fe/', 'linkLocal'],
+    ['short IPv4', 'https://127.1/', 'loopback'],
+    ['decimal metadata address', 'https://2852039166/', 'linkLocal'],
+    ['unspecified', 'https://0/', 'unspecified'],
+    ['IPv6 loopback, long form', 'https://[0:0:0:0:0:0:0:1]/', 'loopback'],
+  ])('refuses %s (%s)', (_label, url, range) => {
+    const address = literalAddress(new URL(url));
+    expect(address).not.toBeNull();
+    expect(refusedAddressRange(address as string)).toBe(range);
+  });
+});

@@ -6,14 +6,21 @@ import ipaddr from 'ipaddr.js';
  * ordinary public unicast addresses. Loopback, private, link-local (the cloud metadata service
  * at 169.254.169.254 among them), unique-local, carrier-grade NAT (another metadata address,
  * 100.100.100.200), multicast, reserved and the IPv6 forms that embed an IPv4 address (mapped,
- * 6to4, NAT64, Teredo) are all refused: ipaddr.js names each of these ranges, and anything it
+ * compatible, 6to4, NAT64, Teredo) are all refused: ipaddr.js names each of these ranges, and anything it
  * does not call `unicast` is not a place a webhook goes.
  */
 export function refusedAddressRange(address: string): string | null {
   if (!ipaddr.isValid(address)) return 'invalid';
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6') {
+    const ipv6 = parsed as ipaddr.IPv6;
+    if (ipv6.isIPv4MappedAddress()) {
+      parsed = ipv6.toIPv4Address();
+    } else if (ipv6.range() === 'unicast' && ipv6.parts.slice(0, 6).every((part) => part === 0)) {
+      // ::a.b.c.d, IPv4-compatible (RFC 4291 deprecated it): ipaddr.js calls it unicast, and some
+      // stacks still route it to the IPv4 address it holds (::127.0.0.1 is loopback there).
+      return 'ipv4Compatible';
+    }
   }
   const range = parsed.range();
   return range === 'unicast' ? null : range;

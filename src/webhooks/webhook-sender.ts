@@ -6,6 +6,7 @@ import type { OutboxEvent } from '../events';
 import type { ResolvedAddress } from './host-resolver';
 import { PinnedPools } from './pinned-pools';
 import { WebhookSigner } from './webhook-signer';
+import { refusedAddressRange } from './address-policy';
 import { TargetRefusedError, WebhookTargets } from './webhook-targets';
 
 /** DESIGN 11: response bodies are not read beyond this. */
@@ -95,13 +96,17 @@ export class WebhookSender implements OnApplicationShutdown {
     };
     const response = await this.post(target, addresses, headers, body, signal);
     const durationMs = Math.round(performance.now() - started);
+    // What a receiver said reaches the administrator's view only from a public address: from a
+    // private one (allowed on closed networks) it would make the API an oracle of that network.
+    const open = addresses.every(({ address }) => refusedAddressRange(address) === null);
     if ('error' in response) {
       return {
         outcome: signal.aborted || this.stopping ? 'aborted' : 'failed',
         attemptedAt,
         durationMs,
         responseStatus: null,
-        error: response.error,
+        error:
+          open || response.network !== true ? response.error : 'The receiver could not be reached',
         responseBody: null,
       };
     }
@@ -115,9 +120,9 @@ export class WebhookSender implements OnApplicationShutdown {
       error: ok
         ? null
         : status >= 300 && status < 400
-          ? `Redirect to ${location ?? 'nowhere'} not followed`
+          ? `Redirect${open ? ` to ${location ?? 'nowhere'}` : ''} not followed`
           : `The receiver answered ${status}`,
-      responseBody: excerpt,
+      responseBody: open ? excerpt : null,
     };
   }
 
@@ -187,7 +192,10 @@ export class WebhookSender implements OnApplicationShutdown {
 
 const ABORTED = 'Aborted: this instance stopped relaying';
 
-type ExchangeResult = { status: number; excerpt: string; location?: string } | { error: string };
+type ExchangeResult =
+  | { status: number; excerpt: string; location?: string }
+  /** `network`: what the network stack said, which may name the receiver's address. */
+  | { error: string; network?: true };
 
 /**
  * One POST through undici's dispatch API: the status, the Location header and at most
@@ -217,7 +225,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   fail(error: Error): void {
-    this.finish({ error: this.cutReason ?? describeNetworkError(error) });
+    this.finish(
+      this.cutReason !== null
+        ? { error: this.cutReason }
+        : { error: describeNetworkError(error), network: true },
+    );
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import type { ResolvedAddress } from './host-resolver';
+import type { HostResolver, ResolvedAddress } from './host-resolver';
 import { TargetRefusedError, WebhookTargets } from './webhook-targets';
 
 const SECRETS = {
@@ -17,7 +17,7 @@ function targets(env: Record<string, string>, addresses: Record<string, string[]
         ? Promise.resolve(addresses[hostname].map((address) => ({ address, family: 4 as const })))
         : Promise.reject(new Error('ENOTFOUND')),
   };
-  return new WebhookTargets(loadConfig({ ...SECRETS, ...env }), resolver);
+  return new WebhookTargets(loadConfig({ ...SECRETS, ...env }), resolver as HostResolver);
 }
 
 describe('WebhookTargets', () => {
@@ -41,10 +41,14 @@ describe('WebhookTargets', () => {
   });
 
   it('refuses private addresses after DNS unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is true', async () => {
-    await expect(targets({}, names).checkUrl('https://internal.example/')).rejects.toThrow(
-      'internal.example is resolved to 10.0.0.5, a private address',
+    const closed = { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' };
+    const refusal = targets(closed, names).checkUrl('https://internal.example/');
+    await expect(refusal).rejects.toThrow(
+      'internal.example does not resolve to public addresses only: webhooks only go to public addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true lifts this rule on closed networks)',
     );
-    await expect(targets({}, names).checkUrl('https://127.0.0.1/')).rejects.toThrow(
+    // The rule, never the address: an administrator cannot map the network with it.
+    await expect(refusal).rejects.not.toThrow('10.0.0.5');
+    await expect(targets(closed, names).checkUrl('https://127.0.0.1/')).rejects.toThrow(
       TargetRefusedError,
     );
     const open = targets({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }, names);

@@ -59,8 +59,12 @@ export class WebhookTargets {
     for (const { address } of addresses) {
       const range = refusedAddressRange(address);
       if (range !== null) {
+        // The rule, never the address a name resolved to: the answer must not map the network.
         throw new TargetRefusedError(
-          `${url.hostname} is ${address === url.hostname ? '' : `resolved to ${address}, `}a ${range} address: webhooks only go to public addresses`,
+          (literal === null
+            ? `${url.hostname} does not resolve to public addresses only`
+            : `${url.hostname} is a ${range} address`) +
+            ': webhooks only go to public addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true lifts this rule on closed networks)',
         );
       }
     }

@@ -6,7 +6,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { paginate } from '../common/pagination/cursor';
 import { PAGE_DEFAULT } from '../common/pagination/page.query';
 import { AppConfig } from '../config';
-import { DatabaseService } from '../database';
+import { DatabaseService, type SqlExecutor } from '../database';
 import { EventRelay } from '../events';
 import { DeliveryStatus } from './delivery-queue.repository';
 import type { CreateWebhookDto } from './dto/create-webhook.dto';
@@ -47,18 +47,14 @@ export class WebhooksService {
   }
 
   async create(auth: AuthContext, body: CreateWebhookDto): Promise<IssuedWebhookEndpointView> {
-    const url = await this.checkedUrl(body.url);
     const organizationId = auth.session.organizationId;
+    // The limit first: an organization at its limit makes no lookup of a name it chose.
+    await this.refuseOverLimit(this.database, organizationId);
+    const url = await this.checkedUrl(body.url);
     const secret = newSecret();
     const endpoint = await this.database.transaction(async (executor) => {
-      if (
-        (await this.endpoints.count(executor, organizationId)) >= MAX_ENDPOINTS_PER_ORGANIZATION
-      ) {
-        throw new AppException(
-          ErrorCode.WEBHOOK_LIMIT_REACHED,
-          `An organization has at most ${MAX_ENDPOINTS_PER_ORGANIZATION} webhook endpoints: delete one first.`,
-        );
-      }
+      // Again in the transaction: two registrations racing past the first check.
+      await this.refuseOverLimit(executor, organizationId);
       return this.endpoints.insert(executor, {
         organizationId,
         url: url.href,
@@ -174,6 +170,15 @@ export class WebhooksService {
     });
     this.relay.wake();
     return delivery;
+  }
+
+  private async refuseOverLimit(executor: SqlExecutor, organizationId: number): Promise<void> {
+    if ((await this.endpoints.count(executor, organizationId)) >= MAX_ENDPOINTS_PER_ORGANIZATION) {
+      throw new AppException(
+        ErrorCode.WEBHOOK_LIMIT_REACHED,
+        `An organization has at most ${MAX_ENDPOINTS_PER_ORGANIZATION} webhook endpoints: delete one first.`,
+      );
+    }
   }
 
   private async checkedUrl(raw: string): Promise<URL> {

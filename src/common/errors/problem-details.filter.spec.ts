@@ -18,6 +18,7 @@ import { requestIdMiddleware } from '../http/request-id.middleware';
 import { AppException } from './app.exception';
 import { ErrorCode } from './error-code';
 import {
+  LOCKED_OUT,
   PROBLEM_CONTENT_TYPE,
   ProblemDetails,
   ProblemDetailsFilter,
@@ -26,6 +27,7 @@ import {
 interface FakeResponse {
   statusCode?: number;
   headers: Record<string, string>;
+  locals: Record<string, unknown>;
   body?: string;
   headersSent: boolean;
   status(code: number): FakeResponse;
@@ -36,6 +38,7 @@ interface FakeResponse {
 function fakeResponse(headersSent = false): FakeResponse {
   const response: FakeResponse = {
     headers: {},
+    locals: {},
     headersSent,
     status(code) {
       response.statusCode = code;
@@ -349,5 +352,25 @@ describe('ProblemDetailsFilter', () => {
       expect(response.statusCode).toBe(500);
       expect(problem.code).toBe('INTERNAL_ERROR');
     });
+  });
+});
+
+describe('ProblemDetailsFilter on an address over its failure limit', () => {
+  it('answers 429 instead of an authentication failure, and serves any other answer', () => {
+    const lockedOut = new AppException(ErrorCode.RATE_LIMITED, 'Too many failed authentications.');
+    const failing = fakeResponse();
+    failing.locals[LOCKED_OUT] = lockedOut;
+    new ProblemDetailsFilter().catch(
+      new AppException(ErrorCode.TOKEN_INVALID, 'bad token'),
+      hostFor(fakeRequest(), failing),
+    );
+    expect(failing.statusCode).toBe(429);
+    const refused = fakeResponse();
+    refused.locals[LOCKED_OUT] = lockedOut;
+    new ProblemDetailsFilter().catch(
+      new AppException(ErrorCode.ADMIN_REQUIRED, 'not an administrator'),
+      hostFor(fakeRequest(), refused),
+    );
+    expect(refused.statusCode).toBe(403);
   });
 });

@@ -46,6 +46,11 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
 };
 
 const AUTHENTICATION_FAILURE = 'authenticationFailure';
+/**
+ * Set by the address guard on a request from an address over its failure limit: the refusal it
+ * answers instead of an authentication failure. A request whose credentials verify is served.
+ */
+export const LOCKED_OUT = 'lockedOut';
 
 /** Whether the response refused credentials: a 401, or a code counted like one. */
 export function isAuthenticationFailure(response: Response): boolean {
@@ -79,7 +84,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const appException = this.toAppException(exception, request);
+    const failed = this.toAppException(exception, request);
+    const failure = failed.status === 401 || ERROR_DEFINITIONS[failed.code].authenticationFailure;
+    const lockedOut: unknown = response.locals?.[LOCKED_OUT];
+    const appException = failure && lockedOut instanceof AppException ? lockedOut : failed;
     const definition = ERROR_DEFINITIONS[appException.code];
     const problem: ProblemDetails = {
       type: problemType(appException.code),
@@ -93,7 +101,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     };
     if (response.headersSent) return;
     response.status(problem.status);
-    if (definition.authenticationFailure) response.locals[AUTHENTICATION_FAILURE] = true;
+    if (failure) response.locals[AUTHENTICATION_FAILURE] = true;
     response.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     response.setHeader('Cache-Control', 'no-store');
     for (const [name, value] of Object.entries(appException.options.headers ?? {})) {

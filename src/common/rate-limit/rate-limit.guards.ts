@@ -15,7 +15,7 @@ import { AppConfig } from '../../config';
 import { AppException } from '../errors/app.exception';
 import { clientAddress } from '../http/client-address';
 import { ErrorCode } from '../errors/error-code';
-import { isAuthenticationFailure } from '../errors/problem-details.filter';
+import { isAuthenticationFailure, LOCKED_OUT } from '../errors/problem-details.filter';
 import { MetricsService, RateLimitRefusal } from '../metrics/metrics.service';
 import { RateLimitStore } from './rate-limit.store';
 
@@ -230,8 +230,10 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     const key = `${this.config.rateLimit.keyPrefix}auth-failures:${this.trackerOf(request)}`;
     const failures = await this.store.read(key);
     if (failures.count >= limit) {
-      this.metrics.rateLimitRefused('auth_failures');
-      throw rateLimited(
+      // Not refused yet: a request whose credentials verify is served whatever others behind the
+      // same address got wrong (a hospital's shared address, DESIGN 8b); one that fails to
+      // authenticate is answered 429 instead of 401, so the guesser is still slowed.
+      response.locals[LOCKED_OUT] = rateLimited(
         'Too many failed authentications from this address; retry after Retry-After.',
         limit,
         failures.resetSeconds,
@@ -239,6 +241,9 @@ export class AddressRateLimitGuard extends SingleThrottlerGuard {
     }
     // Counted once the answer is known; the store never rejects.
     response.once('finish', () => {
+      if (response.statusCode === 429 && response.locals[LOCKED_OUT] !== undefined) {
+        this.metrics.rateLimitRefused('auth_failures');
+      }
       if (isAuthenticationFailure(response)) void this.store.hit(key, RATE_LIMIT_WINDOW_MS);
     });
   }

@@ -13,7 +13,8 @@ const ZERO_WIDTH = /[\u200B\u200C\uFEFF]/u;
 /** The zero-width joiner, except between two pictographs of an emoji sequence. */
 const STRAY_JOINER =
   /(?<!\p{Extended_Pictographic}(?:\uFE0E|\uFE0F|[\u{1F3FB}-\u{1F3FF}])?)\u200D|\u200D(?!\p{Extended_Pictographic})/u;
-const EDGE_WHITESPACE = /^\s|\s$/u;
+/** Whitespace at either end (the byte-order mark is judged as zero-width, below). */
+const EDGE_WHITESPACE = /^[^\S\uFEFF]|[^\S\uFEFF]$/u;
 
 /**
  * Why a name the API stores (a person's, a group's, an organization's, a profession's) is
@@ -25,13 +26,15 @@ export function displayNameProblem(value: unknown, maxLength: number): string | 
   if (typeof value !== 'string') return 'must be a string';
   const length = codePointLength(value);
   if (length < 1 || length > maxLength) return `must be 1 to ${maxLength} characters long`;
-  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode';
+  // Whitespace at either end first: names are stored as sent, never trimmed, and MariaDB's PAD
+  // SPACE comparison ("Day" = "Day ") would make the engines disagree on duplicates.
+  if (EDGE_WHITESPACE.test(value)) return 'must not start or end with whitespace';
   if (CONTROL.test(value)) return 'must not contain control characters';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode';
   if (BIDI_CONTROL.test(value)) return 'must not contain bidirectional control characters';
   if (ZERO_WIDTH.test(value) || STRAY_JOINER.test(value)) {
     return 'must not contain zero-width characters';
   }
-  if (EDGE_WHITESPACE.test(value)) return 'must not start or end with whitespace';
   return null;
 }
 

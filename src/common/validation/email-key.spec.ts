@@ -36,4 +36,22 @@ describe('emailKey', () => {
   ])('refuses %j', (email) => {
     expect(emailKey(email)).toBeNull();
   });
+
+  describe('look-alike local parts (the audit of 2026-12-07)', () => {
+    it.each([
+      ['the Kelvin sign K', '\u212Aate@example.com', 'kate@example.com'],
+      ['the Angstrom sign', '\u212Bsa@example.com', '\u00e5sa@example.com'],
+      ['a dotless i (toLowerCase of İ adds a dot)', '\u0130da@example.com', 'ida@example.com'],
+      ['a fullwidth k', '\uFF4Bate@example.com', 'kate@example.com'],
+    ])('keeps %s apart from its look-alike', (_label, lookAlike, victim) => {
+      expect(emailKey(lookAlike)).not.toBeNull();
+      expect(emailKey(lookAlike)).not.toBe(emailKey(victim));
+    });
+
+    it('still composes what NFC composes, and lowercases ASCII letters only', () => {
+      expect(emailKey('Jose\u0301@Example.com')).toBe('jos\u00e9@example.com');
+      expect(emailKey('Jos\u00e9@example.com')).toBe('jos\u00e9@example.com');
+      expect(emailKey('\u00c5SA@example.com')).toBe('\u00c5sa@example.com');
+    });
+  });
 });

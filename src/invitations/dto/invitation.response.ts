@@ -54,7 +54,7 @@ export class InvitationView {
 /** The invitation as its creator (or a resend) sees it, once: with the token to pass on. */
 export class IssuedInvitationView extends InvitationView {
   @ApiProperty({
-    example: '7.4fW0l3n0M0dBq3yYk2bH1cM6sQ9yJx8vTnK5pR2aZcE',
+    example: '4fW0l3n0M0dBq3yYk2bH1cM6sQ9yJx8vTnK5pR2aZcE',
     description: 'Shown in this response only; the API stores only its hash.',
   })
   token!: string;
@@ -62,7 +62,7 @@ export class IssuedInvitationView extends InvitationView {
   @ApiProperty({
     type: 'string',
     nullable: true,
-    example: 'https://care.example/join?token=7.4fW0l3n0M0dBq3yYk2bH1cM6sQ9yJx8vTnK5pR2aZcE',
+    example: 'https://care.example/join?token=4fW0l3n0M0dBq3yYk2bH1cM6sQ9yJx8vTnK5pR2aZcE',
     description: 'INVITATION_ACCEPT_URL with the token in it; null when that is not set.',
   })
   acceptUrl!: string | null;

@@ -1,10 +1,10 @@
+import { IsDisplayName } from '../../common/validation/display-name';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import {
   ID_SCHEMA,
-  IsCodePointLength,
   IsIdList,
   IsSafeInteger,
   MAX_ID_LIST_LENGTH,
@@ -56,8 +56,8 @@ export function NameProperty({
 }: Documentation & { optional?: boolean }) {
   const schema = { minLength: 1, maxLength: 250, ...documentation };
   return optional
-    ? applyDecorators(ApiPropertyOptional(schema), ValidateIfPresent(), IsCodePointLength(1, 250))
-    : applyDecorators(ApiProperty(schema), IsCodePointLength(1, 250));
+    ? applyDecorators(ApiPropertyOptional(schema), ValidateIfPresent(), IsDisplayName(250))
+    : applyDecorators(ApiProperty(schema), IsDisplayName(250));
 }
 
 /** An optional profession id; null means none. */

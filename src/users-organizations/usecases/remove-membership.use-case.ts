@@ -6,6 +6,7 @@ import type { SqlExecutor } from '../../database';
 import { Scope } from '../entities/membership.entity';
 import type { Membership } from '../membership';
 import type { MemberContext } from '../member-context';
+import { InviterRights } from '../inviter-rights';
 import { MembershipAccess, UserReference } from '../membership-access';
 import { membershipChange } from '../membership-change';
 import { changedMeanwhile, lastAdministrator, membershipNotFound } from '../membership-errors';
@@ -29,6 +30,7 @@ export class RemoveMembershipUseCase {
     private readonly access: MembershipAccess,
     private readonly memberships: MembershipsRepository,
     private readonly sessions: SessionsRepository,
+    private readonly inviterRights: InviterRights,
   ) {}
 
   async execute(auth: MemberContext, reference: UserReference): Promise<void> {
@@ -58,12 +60,20 @@ export class RemoveMembershipUseCase {
       }
       await this.sessions.revokeMember(executor, target.userId, organizationId, deletedAt);
       const removed = { ...target, deletedAt, updatedAt: deletedAt, version: target.version + 1 };
+      // An administrator's pending invitations end with its right to invite (DESIGN 8b).
+      const revoked = isAdministrator(target)
+        ? await this.inviterRights.ended(executor, organizationId, target.userId, deletedAt, {
+            actorUserId: auth.user.id,
+            requestId: auth.requestId,
+          })
+        : [];
       return {
         result: undefined,
         changes: [
           membershipChange(auth, MembershipEvents.Deleted, removed, {
             deletedAt: { before: null, after: deletedAt.toISOString() },
           }),
+          ...revoked,
         ],
       };
     });

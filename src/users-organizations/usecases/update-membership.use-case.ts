@@ -10,6 +10,7 @@ import {
   Membership,
   MembershipChanges,
 } from '../membership';
+import { InviterRights } from '../inviter-rights';
 import type { MemberContext } from '../member-context';
 import { MembershipAccess, UserReference } from '../membership-access';
 import { membershipChange, MembershipResult, membershipResult } from '../membership-change';
@@ -21,7 +22,13 @@ import {
 } from '../membership-errors';
 import { MembershipEvents } from '../membership-events';
 import { MembershipReferences } from '../membership-references';
-import { Actor, removesLastAdministrator, updateDenial, withoutRights } from '../membership.policy';
+import {
+  Actor,
+  isAdministrator,
+  removesLastAdministrator,
+  updateDenial,
+  withoutRights,
+} from '../membership.policy';
 import { MembershipsRepository } from '../memberships.repository';
 
 /**
@@ -40,6 +47,7 @@ export class UpdateMembershipUseCase {
     private readonly access: MembershipAccess,
     private readonly memberships: MembershipsRepository,
     private readonly references: MembershipReferences,
+    private readonly inviterRights: InviterRights,
   ) {}
 
   async execute(
@@ -139,10 +147,19 @@ export class UpdateMembershipUseCase {
         throw changedMeanwhile();
       }
       const updated = { ...target, ...changes, version: target.version + 1, updatedAt };
+      // A demoted administrator's pending invitations end with its right to invite (DESIGN 8b).
+      const revoked =
+        isAdministrator(target) && !isAdministrator(updated)
+          ? await this.inviterRights.ended(executor, organizationId, target.userId, updatedAt, {
+              actorUserId: auth.user.id,
+              requestId: auth.requestId,
+            })
+          : [];
       return {
         result: updated,
         changes: [
           membershipChange(auth, MembershipEvents.Updated, updated, fieldChanges(target, changes)),
+          ...revoked,
         ],
       };
     });
