@@ -1279,7 +1279,7 @@ describe('security (OWASP API Security Top 10, 2023) on mariadb', () => {
         '/users-organizations/v2/rs/users/me',
         '/users-organizations/v1/users/me',
         '/users-organizations/v1/rs/users',
-        '/users-organizations/v1/rs/users/me/sessions',
+        '/users-organizations/v1/rs/users/me/tokens',
         '/users-organizations/v1/rs/sessions/all',
         '/users-organizations/v1/rs/admin',
         '/users-organizations/v1/rs/debug',

@@ -73,13 +73,13 @@ const STEPS: Step[] = [
     shows: 'Carol',
   },
   {
-    title: 'an administrator renames user 2',
+    title: 'alice renames herself with the default example',
     as: 'alice',
     method: 'patch',
     path: `${RS}/users/{userId}`,
-    typed: { userId: '2' },
+    typed: { userId: 'me' },
     status: 200,
-    shows: '"firstName": "Robert"',
+    shows: '"firstName": "Alicia"',
   },
   {
     title: 'an administrator changes the permissions of user 3',

@@ -113,7 +113,15 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       ]) {
         const response = await register(asAdmin, body).expect(400);
         expect(['VALIDATION_FAILED', 'WEBHOOK_URL_REFUSED']).toContain(response.body.code);
+        // This API's words, never class-validator's ("All events's elements must be unique").
+        expect(JSON.stringify(response.body)).not.toMatch(/elements|should not|must contain/);
       }
+      const twice = await register(asAdmin, { url: receiver.url(), events: ['*', '*'] }).expect(
+        400,
+      );
+      expect(twice.body.errors).toEqual([
+        { field: 'events', message: 'must name each event type at most once' },
+      ]);
     });
 
     it("keeps organizations apart: another's endpoint is 404, its events never arrive", async () => {

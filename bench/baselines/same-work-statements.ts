@@ -107,7 +107,7 @@ function sessionSql(s: RequestState): string {
   const withTarget = s.targetUserId !== s.claims.userId;
   return (
     'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
-    's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
+    's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, s.`mfa`, ' +
     'u.`issuer`, u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`archivedAt` AS `organizationArchivedAt`, ' +
     prefixed('m', 'caller_') +
     (withTarget ? `, ${prefixed('t', 'target_')} ` : ' ') +

@@ -5,8 +5,8 @@
  */
 export interface AuthContext<M = unknown> {
   user: { id: number; issuer: string; subject: string };
-  /** Present on routes that require the session token. */
-  session: { id: string; organizationId: number };
+  /** Present on routes that require the session token; `mfa`: opened with a second factor. */
+  session: { id: string; organizationId: number; mfa: boolean };
   /** The caller's active membership in the session's organization. */
   membership: M;
   /** The request's id, recorded with every change it makes. */
@@ -27,5 +27,7 @@ export interface BearerContext {
    * for (`email_verified: true`); null when it vouches for none.
    */
   verifiedEmailKey: string | null;
+  /** Whether the access token shows a second factor (second-factor.ts). */
+  mfa: boolean;
   requestId: string;
 }

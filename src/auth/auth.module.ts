@@ -10,6 +10,7 @@ import { BearerUserGuard } from './guards/bearer-user.guard';
 import { ServiceAuthGuard, ServiceRightGuard } from './guards/service-auth.guard';
 import { SessionGuard } from './guards/session.guard';
 import { SessionTokenService } from './session-token.service';
+import { MySessions, MySessionsController } from './my-sessions';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
@@ -32,7 +33,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [PassportModule, TypeOrmModule.forFeature([SessionEntity])],
-      controllers: [SessionsController],
+      controllers: [SessionsController, MySessionsController],
       providers: [
         { provide: SessionContextResolver, useClass: options.sessionContext },
         TrustedIssuers,
@@ -46,6 +47,7 @@ export class AuthModule {
         SessionTokenService,
         SessionsRepository,
         SessionsService,
+        MySessions,
       ],
       exports: [
         SessionContextResolver,

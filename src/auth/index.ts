@@ -12,3 +12,4 @@ export * from './entities/session.entity';
 export * from './session-context';
 export * from './sessions.repository';
 export * from './sessions.service';
+export * from './second-factor';

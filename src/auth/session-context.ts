@@ -9,6 +9,8 @@ export interface SessionRecord {
   subject: string;
   userDeleted: boolean;
   organizationArchived: boolean;
+  /** Opened with a second factor (DESIGN 15). */
+  mfa: boolean;
 }
 
 /** The caller's place in the session's organization, as the memberships module judges it. */
@@ -40,11 +42,11 @@ export abstract class SessionContextResolver<M = unknown> {
   ): Promise<ResolvedSessionContext<M> | null>;
 
   /**
-   * Whether the user may open a session in the organization: `open` for an active member of an
-   * organization in service, `archived` for an active member of an archived one, else `null`.
+   * Whether the user may open a session in the organization: null unless an active member;
+   * else whether the organization is archived and requires a second factor.
    */
   abstract sessionAdmission(
     userId: number,
     organizationId: number,
-  ): Promise<'open' | 'archived' | null>;
+  ): Promise<{ archived: boolean; requireMfa: boolean } | null>;
 }

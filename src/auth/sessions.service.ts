@@ -8,6 +8,7 @@ import type { AuthContext, BearerContext } from './auth-context';
 import { SessionView } from './dto/session.response';
 import { SessionContextResolver } from './session-context';
 import { SessionTokenService } from './session-token.service';
+import { mfaRequired } from './second-factor';
 import { SessionsRepository } from './sessions.repository';
 
 /** Sessions open and end with their audit row, in one transaction (ChangeRecorder). */
@@ -29,7 +30,8 @@ export class SessionsService {
         'The caller is not an active member of that organization.',
       );
     }
-    if (admission === 'archived') throw organizationArchived();
+    if (admission.archived) throw organizationArchived();
+    if (admission.requireMfa && !caller.mfa) throw this.mfaRequired();
     const createdAt = new Date();
     const expiresAt = new Date(createdAt.getTime() + this.config.sessionTtlSeconds * 1000);
     // 256 random bits: the id is a bearer secret of its own in the sessions table.
@@ -41,8 +43,11 @@ export class SessionsService {
         organizationId,
         createdAt,
         expiresAt,
+        mfa: caller.mfa,
       });
-      if (!opened) throw organizationArchived();
+      // Archived, or a second factor required, since the admission was read: with a second
+      // factor only the archive can have refused it.
+      if (!opened) throw caller.mfa ? organizationArchived() : this.mfaRequired();
       return {
         result: undefined,
         changes: [
@@ -73,6 +78,13 @@ export class SessionsService {
       organizationId,
       expiresAt: expiresAt.toISOString(),
     };
+  }
+
+  mfaRequired() {
+    return mfaRequired(
+      this.config.auth.mfaAcrValues,
+      'The organization requires a second factor: sign in again with one (amr mfa, or two methods).',
+    );
   }
 
   /** A second revocation changes nothing and records nothing. */

@@ -48,6 +48,8 @@ export interface AuthConfig {
   defaultIssuer: string;
   extraIssuers: ExtraIssuerConfig[];
   services: ServicePlaneConfig | null;
+  /** `acr` values that count as a second factor (AUTH_MFA_ACR_VALUES), besides `amr`. */
+  mfaAcrValues: string[];
 }
 
 const ISSUER_KEYS = new Set(['issuer', 'jwksUri', 'audience', 'trustEmail']);
@@ -216,5 +218,6 @@ export function loadAuthConfig(
     defaultIssuer,
     extraIssuers,
     services: audience === undefined ? null : { audience, clients },
+    mfaAcrValues: variables.AUTH_MFA_ACR_VALUES?.split(' ') ?? [],
   };
 }

@@ -17,6 +17,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { EVENT_VARIABLES } from './event-variables';
+import { IdentityVariables } from './identity-variables';
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -38,6 +39,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'AUTH_JWT_AUDIENCE',
   'AUTH_ISSUERS',
   'AUTH_SERVICE_AUDIENCE',
+  'AUTH_MFA_ACR_VALUES',
   'SERVICE_CLIENTS',
   'SESSION_TOKEN_SECRET',
   'SESSION_TTL_SECONDS',
@@ -119,7 +121,7 @@ function PatternVariable(rule: { pattern: RegExp; message: string }): PropertyDe
 }
 
 /** The environment variables the app reads, with their rules. */
-export class EnvironmentVariables {
+export class EnvironmentVariables extends IdentityVariables {
   @IsOptional()
   @IsIn(['development', 'production', 'test'], {
     message: 'NODE_ENV must be one of development, production, test',
@@ -166,32 +168,6 @@ export class EnvironmentVariables {
 
   @IntegerVariable(1, 3600)
   AUTH_JWKS_REFETCH_INTERVAL_SECONDS?: number;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1, { message: 'AUTH_JWT_ISSUER must not be empty when set' })
-  AUTH_JWT_ISSUER?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1, { message: 'AUTH_JWT_AUDIENCE must not be empty when set' })
-  AUTH_JWT_AUDIENCE?: string;
-
-  /** JSON, checked field by field in auth-config.ts. */
-  @IsOptional()
-  @IsString()
-  AUTH_ISSUERS?: string;
-
-  @IsOptional()
-  @Matches(/^[\x21-\x7e]{1,255}$/, {
-    message: 'AUTH_SERVICE_AUDIENCE must be 1 to 255 visible ASCII characters',
-  })
-  AUTH_SERVICE_AUDIENCE?: string;
-
-  /** JSON, checked field by field in auth-config.ts. */
-  @IsOptional()
-  @IsString()
-  SERVICE_CLIENTS?: string;
 
   @IsOptional()
   @IsString()
@@ -259,20 +235,6 @@ export class EnvironmentVariables {
     },
   })
   INVITATION_ACCEPT_URL?: string;
-
-  @IsOptional()
-  @ValidateBy({
-    name: 'isBaseUrl',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value === 'string' &&
-        !/[?#]/.test(value) &&
-        isURL(value, { protocols: ['http', 'https'], require_tld: false, require_protocol: true }),
-      defaultMessage: () =>
-        'PUBLIC_BASE_URL must be the http(s) URL clients reach the API at, without query or fragment, e.g. https://api.example',
-    },
-  })
-  PUBLIC_BASE_URL?: string;
 
   @IsOptional()
   @IsBooleanString({ message: 'METRICS_ENABLED must be true or false' })

@@ -17,6 +17,7 @@ import { usersKeyedByIssuer } from './migrations/1765200000000-UsersKeyedByIssue
 import { OrganizationsLifecycle1765200060000 } from './migrations/1765200060000-OrganizationsLifecycle';
 import { AuditActorClient1765200120000 } from './migrations/1765200120000-AuditActorClient';
 import { SessionsByOrganization1765200180000 } from './migrations/1765200180000-SessionsByOrganization';
+import { SessionsSecondFactor1765200240000 } from './migrations/1765200240000-SessionsSecondFactor';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -41,6 +42,7 @@ export const migrations = (database: DatabaseConfig) => [
   OrganizationsLifecycle1765200060000,
   AuditActorClient1765200120000,
   SessionsByOrganization1765200180000,
+  SessionsSecondFactor1765200240000,
 ];
 
 interface SqliteConnection {

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config';
 import { DatabaseService } from '../database';
 import { DEMO_ORGANIZATIONS } from './demo-data';
 import { UsersRepository } from '../users';
-import { SessionsService } from '../auth';
+import { hasSecondFactor, SessionsService } from '../auth';
 
 export interface DemoTokens {
   bearerToken: string;
@@ -19,6 +19,10 @@ export interface DemoTokenRequest {
   organizationId?: number;
   /** Added to the bearer as a verified email, so its holder can see and accept invitations. */
   email?: string;
+  /** RFC 8176 methods for `amr` (`mfa` shows a second factor, DESIGN 15). */
+  amr?: string[];
+  /** `auth_time`, seconds since the epoch (default: now). */
+  authTime?: number;
 }
 
 /**
@@ -37,7 +41,12 @@ export async function mintDemoTokens(
   if (config.bearer.kind !== 'secret') {
     throw new Error('AUTH_JWKS_URI is set: access tokens come from the identity provider');
   }
-  const claims = request.email ? { email: request.email, email_verified: true } : {};
+  const amr = request.amr ?? [];
+  const claims = {
+    ...(request.email ? { email: request.email, email_verified: true } : {}),
+    ...(amr.length > 0 ? { amr } : {}),
+    auth_time: request.authTime ?? Math.floor(Date.now() / 1000),
+  };
   const bearerToken = sign(
     { sub: request.subject, ...claims },
     createSecretKey(Buffer.from(config.bearer.secret)),
@@ -53,10 +62,22 @@ export async function mintDemoTokens(
   const user = await app
     .get(UsersRepository)
     .findActive(config.auth.defaultIssuer, request.subject);
-  if (user === null) throw new Error(`No active user has the subject "${request.subject}"`);
-  const session = await app
-    .get(SessionsService)
-    .open({ user, verifiedEmailKey: null, requestId: 'demo-tokens' }, request.organizationId);
+  if (user === null) {
+    throw new Error(
+      `No active user has the subject "${request.subject}": users appear at their first sign-in. ` +
+        'For a newcomer with an invitation, use --email <address> (a bearer carrying that ' +
+        'verified email, to see and accept it), then --organization once a member.',
+    );
+  }
+  const session = await app.get(SessionsService).open(
+    {
+      user,
+      verifiedEmailKey: null,
+      mfa: hasSecondFactor({ amr, acr: null }, config.auth.mfaAcrValues),
+      requestId: 'demo-tokens',
+    },
+    request.organizationId,
+  );
   return { bearerToken, sessionToken: session.sessionToken, expiresAt: session.expiresAt };
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, ChangeRecorder, FieldChanges, RecordedChange } from '../audit';
-import { reachesOrganization, ServiceContext, SessionsRepository } from '../auth';
+import { mfaRequired, reachesOrganization, ServiceContext, SessionsRepository } from '../auth';
+import { AppConfig } from '../config';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ifMatchSatisfied } from '../common/http/if-match';
@@ -48,7 +49,12 @@ export class OrganizationsService {
     private readonly recorder: ChangeRecorder,
     private readonly organizations: OrganizationsRepository,
     private readonly sessions: SessionsRepository,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.acrValues = config.auth.mfaAcrValues;
+  }
+
+  private readonly acrValues: string[];
 
   async create(service: ServiceContext, body: CreateOrganizationDto): Promise<Organization> {
     if (service.organizations !== '*') {
@@ -121,6 +127,7 @@ export class OrganizationsService {
     requested: OrganizationChanges,
     ifMatch: string | undefined,
     service?: ServiceContext,
+    session?: { mfa: boolean },
   ): Promise<Organization> {
     try {
       return await this.recorder.run(async (executor) => {
@@ -134,7 +141,19 @@ export class OrganizationsService {
         }
         const changes = organizationDiff(current, requested);
         if (Object.keys(changes).length === 0) return { result: current, changes: [] };
+        const requiring = changes.requireMfa?.after === true;
+        // An administrator who could not meet the rule would lock everyone out, itself first.
+        if (requiring && session !== undefined && !session.mfa) {
+          throw mfaRequired(
+            this.acrValues,
+            'Requiring a second factor needs a session opened with one: sign in with it first.',
+          );
+        }
         const updated = await this.organizations.update(executor, current, requested, new Date());
+        // The sessions opened without a second factor end with the change, on every instance.
+        if (requiring) {
+          await this.sessions.revokeWithoutSecondFactor(executor, current.id, updated.updatedAt);
+        }
         return {
           result: updated,
           changes: [change(actor, OrganizationEvents.Updated, updated, changes)],

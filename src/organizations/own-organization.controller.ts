@@ -5,7 +5,11 @@ import { type AuthContext, Authenticated, CurrentAuth } from '../auth';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiHeader } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
-import { OrganizationEnvelope, UpdateOwnOrganizationDto } from './dto/organization.dto';
+import {
+  organizationChangesFrom,
+  OrganizationEnvelope,
+  UpdateOwnOrganizationDto,
+} from './dto/organization.dto';
 import { ETAG_HEADER, IF_MATCH, sendOrganization } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 
@@ -33,8 +37,11 @@ export class OwnOrganizationController {
   @Patch()
   @Authenticated({ administrator: true })
   @ApiOperation({
-    summary: 'Rename my organization',
-    description: 'Administrators only; a request that changes nothing writes nothing.',
+    summary: 'Change my organization',
+    description:
+      'Its name, or whether a second factor is required (administrators only); a request that ' +
+      'changes nothing writes nothing. Requiring a second factor from a session opened without ' +
+      'one is 401 MFA_REQUIRED.',
   })
   @IF_MATCH
   @ApiOkResponse({
@@ -43,7 +50,10 @@ export class OwnOrganizationController {
     description: 'The organization after the change.',
   })
   @ApiProblems(
-    { status: 400, codes: [ErrorCode.VALIDATION_FAILED, ErrorCode.MALFORMED_JSON] },
+    {
+      status: 400,
+      codes: [ErrorCode.VALIDATION_FAILED, ErrorCode.MALFORMED_JSON, ErrorCode.EMPTY_UPDATE],
+    },
     412,
     413,
     415,
@@ -57,8 +67,10 @@ export class OwnOrganizationController {
     const organization = await this.organizations.update(
       { actorUserId: auth.user.id, actorClientId: null, requestId: auth.requestId },
       auth.session.organizationId,
-      { name: body.name },
+      organizationChangesFrom(body),
       ifMatch,
+      undefined,
+      auth.session,
     );
     return sendOrganization(response, organization);
   }

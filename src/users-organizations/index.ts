@@ -17,4 +17,5 @@ export * from './membership-references';
 export * from './membership.policy';
 export { permissionsOf, permissionValues } from './membership.table';
 export * from './memberships.repository';
+export { MyOrganizationsRepository } from './my-organizations.repository';
 export * from './users-organizations.module';

@@ -15,6 +15,7 @@ interface SessionContextRow extends Record<string, unknown> {
   subject: string;
   userDeletedAt: Date | string | null;
   organizationArchivedAt: Date | string | null;
+  mfa: number | string | boolean;
 }
 
 const CALLER = 'caller_';
@@ -24,7 +25,7 @@ const TARGET = 'target_';
 function sessionContextSql(withTarget: boolean): string {
   return (
     'SELECT s.`id` AS `sessionId`, s.`userId` AS `sessionUserId`, ' +
-    's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, ' +
+    's.`organizationId` AS `sessionOrganizationId`, s.`expiresAt`, s.`revokedAt`, s.`mfa`, ' +
     'u.`issuer`, u.`subject`, u.`deletedAt` AS `userDeletedAt`, o.`archivedAt` AS `organizationArchivedAt`, ' +
     membershipColumns('m', CALLER) +
     (withTarget ? `, ${membershipColumns('t', TARGET)} ` : ' ') +
@@ -75,6 +76,7 @@ export class MemberSessionResolver implements SessionContextResolver<Membership>
         subject: row.subject,
         userDeleted: row.userDeletedAt !== null,
         organizationArchived: row.organizationArchivedAt !== null,
+        mfa: Number(row.mfa) === 1,
       },
       caller:
         membership === null || membership.deletedAt !== null
@@ -85,13 +87,16 @@ export class MemberSessionResolver implements SessionContextResolver<Membership>
   }
 
   async sessionAdmission(userId: number, organizationId: number) {
-    const rows = await this.database.query<{ archivedAt: Date | string | null }>(
-      'SELECT o.`archivedAt` FROM `memberships` m ' +
+    const rows = await this.database.query<{
+      archivedAt: Date | string | null;
+      requireMfa: number | string | boolean;
+    }>(
+      'SELECT o.`archivedAt`, o.`requireMfa` FROM `memberships` m ' +
         'JOIN `organizations` o ON o.`id` = m.`organizationId` ' +
         'WHERE m.`userId` = ? AND m.`organizationId` = ? AND m.`deletedAt` IS NULL',
       [userId, organizationId],
     );
     if (rows.length === 0) return null;
-    return rows[0].archivedAt === null ? 'open' : 'archived';
+    return { archived: rows[0].archivedAt !== null, requireMfa: Number(rows[0].requireMfa) === 1 };
   }
 }

@@ -70,12 +70,15 @@ const ETAG_HEADER = {
 const UPDATE_EXAMPLES = {
   member: {
     summary: 'member edits own name',
-    description: 'Any member may change its own names and profession.',
-    value: { firstName: 'Robert', lastName: 'Durand' },
+    // Consistent with `me` as the demo's alice (Alice Martin), whom the UI is authorized as.
+    description: 'Any member may change its own names and profession: alice, as Alicia Martin.',
+    value: { firstName: 'Alicia', lastName: 'Martin' },
   },
   administrator: {
     summary: 'administrator changes scope and permissions',
-    description: 'Administrators only; permissions replace the previous ones as a whole.',
+    description:
+      'Administrators only, on another member (carol, user 3: a member of the Day team, reading ' +
+      'Day and Night, managing Day); permissions replace the previous ones as a whole.',
     value: { scope: 2, permissions: { group: 1, read: [1, 2], manage: [1] } },
   },
 };

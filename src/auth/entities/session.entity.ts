@@ -28,6 +28,10 @@ export class SessionEntity {
   @JoinColumn({ name: 'organizationId', foreignKeyConstraintName: 'FK_sessions_organization' })
   organization?: object;
 
+  /** Opened with a second factor (DESIGN 15). */
+  @Column({ type: 'boolean', default: false })
+  mfa!: boolean;
+
   @Column(timestampColumn())
   createdAt!: Date;
 

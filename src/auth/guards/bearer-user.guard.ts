@@ -3,7 +3,9 @@ import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { requestIdOf } from '../../common/http/request-id.middleware';
 import { emailKey } from '../../common/validation/email-key';
+import { AppConfig } from '../../config';
 import { UsersRepository } from '../../users';
+import { hasSecondFactor } from '../second-factor';
 import type { AuthenticatedRequest } from '../authenticated-request';
 import { INVALID_TOKEN_CHALLENGE } from './bearer-auth.guard';
 
@@ -14,7 +16,14 @@ import { INVALID_TOKEN_CHALLENGE } from './bearer-auth.guard';
  */
 @Injectable()
 export class BearerUserGuard implements CanActivate {
-  constructor(private readonly users: UsersRepository) {}
+  private readonly acrValues: string[];
+
+  constructor(
+    private readonly users: UsersRepository,
+    config: AppConfig,
+  ) {
+    this.acrValues = config.auth.mfaAcrValues;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -29,6 +38,7 @@ export class BearerUserGuard implements CanActivate {
     request.bearerContext = {
       user: { id: user.id, issuer: user.issuer, subject: user.subject },
       verifiedEmailKey: identity.verifiedEmail === null ? null : emailKey(identity.verifiedEmail),
+      mfa: hasSecondFactor(identity, this.acrValues),
       requestId: requestIdOf(request),
     };
     return true;

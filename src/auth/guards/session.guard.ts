@@ -105,7 +105,11 @@ export class SessionGuard implements CanActivate {
 
     request.authContext = {
       user: { id: session.userId, issuer: session.issuer, subject: session.subject },
-      session: { id: session.sessionId, organizationId: session.organizationId },
+      session: {
+        id: session.sessionId,
+        organizationId: session.organizationId,
+        mfa: session.mfa,
+      },
       membership: caller.membership,
       requestId: requestIdOf(request),
       ...(target === 'self' ? { target: caller.membership } : {}),

@@ -42,10 +42,10 @@ export class CreateInvitationDto {
   })
   scope!: Scope;
 
-  @NameProperty({ example: 'Frank' })
+  @NameProperty({ example: 'Nina' })
   firstName!: string;
 
-  @NameProperty({ example: 'Leroy' })
+  @NameProperty({ example: 'Roussel' })
   lastName!: string;
 
   @ProfessionIdProperty({ example: 1 })

@@ -62,11 +62,22 @@ export class UpdateOrganizationDto {
   requireMfa?: boolean;
 }
 
-/** The administrators' PATCH of their own organization. */
+/** The administrators' PATCH of their own organization: at least one field. */
 export class UpdateOwnOrganizationDto {
-  @ApiProperty({ example: 'Demo Care Paris', minLength: 1, maxLength: 250 })
+  @ApiPropertyOptional({ example: 'Demo Care Paris', minLength: 1, maxLength: 250 })
+  @ValidateIfPresent()
   @IsDisplayName(250)
-  name!: string;
+  name?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Require a second factor to open a session (DESIGN 15): the sessions opened without one ' +
+      'are revoked at once. Needs a session opened with a second factor.',
+  })
+  @ValidateIfPresent()
+  @IsBoolean({ message: 'must be true or false' })
+  requireMfa?: boolean;
 }
 
 export class ListOrganizationsQuery extends PageQuery {

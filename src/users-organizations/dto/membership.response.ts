@@ -20,7 +20,12 @@ export class MembershipView {
   @ApiProperty({ type: 'integer', example: 1 })
   organizationId!: number;
 
-  @ApiProperty({ type: 'integer', enum: [Scope.Administrator, Scope.Member], example: 1 })
+  @ApiProperty({
+    type: 'integer',
+    enum: [Scope.Administrator, Scope.Member],
+    example: 1,
+    description: '1 = administrator of the organization, 2 = member.',
+  })
   scope!: Scope;
 
   @ApiProperty({ example: 'Alice' })

@@ -38,10 +38,10 @@ export class CreateWebhookDto {
     example: ['membership.updated', 'membership.deleted'],
     description: 'The event types to deliver, or `["*"]` for all.',
   })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(EVENT_FILTERS.length)
-  @ArrayUnique()
+  @IsArray({ message: 'must be a list of event types' })
+  @ArrayMinSize(1, { message: 'must name at least one event type, or "*"' })
+  @ArrayMaxSize(EVENT_FILTERS.length, { message: 'must name each event type at most once' })
+  @ArrayUnique({ message: 'must name each event type at most once' })
   @IsIn(EVENT_FILTERS, {
     each: true,
     message: `each value must be one of ${EVENT_FILTERS.join(', ')}`,
@@ -50,7 +50,7 @@ export class CreateWebhookDto {
 
   @ApiPropertyOptional({ example: 'Roster sync', maxLength: 500 })
   @ValidateIfPresent()
-  @IsString()
-  @MaxLength(500)
+  @IsString({ message: 'must be a string' })
+  @MaxLength(500, { message: 'must be at most 500 characters long' })
   description?: string;
 }
