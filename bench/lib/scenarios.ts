@@ -62,25 +62,24 @@ export function requestFor(
 
   switch (scenario) {
     case 'check':
-      // A gateway asks whether a random member may read, or change the profile of, another
-      // random member of the same organization: the decision point's evaluation.
+      // A gateway asks the get scenario's question: may this caller (an administrator with a
+      // session, as there) read, or change the profile of, a random member of its organization?
+      // The same rows are touched as by the GET, so the two compare what each costs.
       return {
         method: 'POST',
         path: CHECK_PATH,
         setupRequest: (request) => {
           const caller = pick(callers);
-          const members = membersIn(layout, caller.organizationId);
-          const member = () =>
-            String(userIdOf(layout, caller.organizationId, Math.floor(Math.random() * members)));
+          const k = Math.floor(Math.random() * membersIn(layout, caller.organizationId));
           request.headers = {
             authorization: `Bearer ${caller.serviceToken}`,
             'content-type': 'application/json',
           };
           request.body = JSON.stringify({
-            subject: { type: 'user_id', id: member() },
+            subject: { type: 'user_id', id: String(caller.userId) },
             resource: {
               type: 'member',
-              id: member(),
+              id: String(userIdOf(layout, caller.organizationId, k)),
               properties: { organizationId: caller.organizationId },
             },
             action: { name: Math.random() < 0.5 ? 'read' : 'update_profile' },
