@@ -1,17 +1,12 @@
 import { Body, Controller, Injectable, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  CurrentService,
-  reachesOrganization,
-  ServiceAuthenticated,
-  type ServiceContext,
-} from '../auth';
+import { CurrentService, ServiceAuthenticated, type ServiceContext } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import type { SqlExecutor } from '../database';
-import { organizationNotFound, OrganizationsRepository } from '../organizations';
+import { OrganizationsRepository } from '../organizations';
 import { MembershipsRepository, Scope } from '../users-organizations';
 import { CreateInvitationDto } from './dto/create-invitation.dto';
 import { IssuedInvitationEnvelope, IssuedInvitationView } from './dto/invitation.response';
@@ -55,9 +50,9 @@ export class ServiceInvitations {
     organizationId: number,
     scope: Scope,
   ): Promise<void> {
-    if (!reachesOrganization(service, organizationId)) throw organizationNotFound();
-    const organization = await this.organizations.find(executor, organizationId, { lock: true });
-    if (organization === null) throw organizationNotFound();
+    const organization = await this.organizations.reachable(executor, service, organizationId, {
+      lock: true,
+    });
     if (organization.archivedAt !== null) {
       throw new AppException(
         ErrorCode.ORGANIZATION_ARCHIVED,

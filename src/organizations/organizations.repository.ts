@@ -5,7 +5,8 @@ import {
   SqlExecutor,
   toDatabaseTimestamp,
 } from '../database';
-import type { Organization, OrganizationChanges } from './organization';
+import { reachesOrganization, type ServiceContext } from '../auth';
+import { organizationNotFound, type Organization, type OrganizationChanges } from './organization';
 
 interface OrganizationRow {
   id: number | string;
@@ -55,6 +56,19 @@ export class OrganizationsRepository {
       [id],
     );
     return rows.length === 0 ? null : toOrganization(rows[0]);
+  }
+
+  /** An organization a client reaches; any other is 404, as one that does not exist. */
+  async reachable(
+    executor: SqlExecutor,
+    service: Pick<ServiceContext, 'organizations'>,
+    id: number,
+    options: { lock?: boolean } = {},
+  ): Promise<Organization> {
+    if (!reachesOrganization(service, id)) throw organizationNotFound();
+    const organization = await this.find(executor, id, options);
+    if (organization === null) throw organizationNotFound();
+    return organization;
   }
 
   /** Ascending ids after the cursor's; the filters narrow, never widen, a client's reach. */

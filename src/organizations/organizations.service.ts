@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction, ChangeRecorder, FieldChanges, RecordedChange } from '../audit';
-import { mfaRequired, reachesOrganization, ServiceContext, SessionsRepository } from '../auth';
+import { mfaRequired, ServiceContext, SessionsRepository } from '../auth';
 import { AppConfig } from '../config';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ifMatchSatisfied } from '../common/http/if-match';
 import { paginate } from '../common/pagination/cursor';
 import { PAGE_DEFAULT } from '../common/pagination/page.query';
-import { DatabaseService, isUniqueViolation, SqlExecutor } from '../database';
+import { DatabaseService, isUniqueViolation } from '../database';
 import {
   CreateOrganizationDto,
   ListOrganizationsQuery,
@@ -107,7 +107,7 @@ export class OrganizationsService {
 
   /** An organization the client reaches; any other is 404, as one that does not exist. */
   async get(service: ServiceContext, organizationId: number): Promise<Organization> {
-    return this.reachable(this.database, service, organizationId);
+    return this.organizations.reachable(this.database, service, organizationId);
   }
 
   /** The session's organization, for its members. */
@@ -134,7 +134,7 @@ export class OrganizationsService {
         const current =
           service === undefined
             ? await this.organizations.find(executor, organizationId, { lock: true })
-            : await this.reachable(executor, service, organizationId, true);
+            : await this.organizations.reachable(executor, service, organizationId, { lock: true });
         if (current === null) throw organizationNotFound();
         if (!ifMatchSatisfied(ifMatch, organizationEtag(current))) {
           throw organizationPreconditionFailed(current);
@@ -172,7 +172,9 @@ export class OrganizationsService {
    */
   async archive(service: ServiceContext, organizationId: number): Promise<void> {
     await this.recorder.run(async (executor) => {
-      const current = await this.reachable(executor, service, organizationId, true);
+      const current = await this.organizations.reachable(executor, service, organizationId, {
+        lock: true,
+      });
       if (current.archivedAt !== null) return { result: undefined, changes: [] };
       const now = new Date();
       const archived = await this.organizations.setArchivedAt(executor, current, now, now);
@@ -191,7 +193,9 @@ export class OrganizationsService {
   /** Restoring an organization in service changes nothing. */
   async restore(service: ServiceContext, organizationId: number): Promise<Organization> {
     return this.recorder.run(async (executor) => {
-      const current = await this.reachable(executor, service, organizationId, true);
+      const current = await this.organizations.reachable(executor, service, organizationId, {
+        lock: true,
+      });
       if (current.archivedAt === null) return { result: current, changes: [] };
       const restored = await this.organizations.setArchivedAt(executor, current, null, new Date());
       return {
@@ -203,18 +207,6 @@ export class OrganizationsService {
         ],
       };
     });
-  }
-
-  private async reachable(
-    executor: SqlExecutor,
-    service: ServiceContext,
-    organizationId: number,
-    lock = false,
-  ): Promise<Organization> {
-    if (!reachesOrganization(service, organizationId)) throw organizationNotFound();
-    const organization = await this.organizations.find(executor, organizationId, { lock });
-    if (organization === null) throw organizationNotFound();
-    return organization;
   }
 }
 

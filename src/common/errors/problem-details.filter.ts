@@ -86,7 +86,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const failed = this.toAppException(exception, request);
     const failure = failed.status === 401 || ERROR_DEFINITIONS[failed.code].authenticationFailure;
-    const lockedOut: unknown = response.locals?.[LOCKED_OUT];
+    const lockedOut: unknown = response.locals[LOCKED_OUT];
     const appException = failure && lockedOut instanceof AppException ? lockedOut : failed;
     const definition = ERROR_DEFINITIONS[appException.code];
     const problem: ProblemDetails = {
