@@ -4,6 +4,8 @@
  * through @nestjs/passport + passport-jwt, the body through class-validator + class-transformer
  * (Nest's ValidationPipe), Express's JSON body parser and serializer. No logging, rate limits,
  * security headers or problem+json: what any app on this stack pays before its own features.
+ * For `--scenarios check`, the decision point's evaluation the same way: a service token through
+ * passport-jwt, the body through class-validator, the app's facts statement (check-statement.ts).
  * `node framework-server.js`; configuration comes from the same variables as the app's.
  */
 import 'reflect-metadata';
@@ -20,14 +22,26 @@ import {
   Injectable,
   Module,
   Param,
+  HttpCode,
   Patch,
+  Post,
   Res,
   UseGuards,
   ValidationPipe,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
-import { IsIn, IsInt, IsOptional, IsString, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsIn,
+  IsInt,
+  IsNumberString,
+  IsOptional,
+  IsString,
+  Length,
+  ValidateNested,
+} from 'class-validator';
 import type { Request, Response } from 'express';
 import type { Pool } from 'mysql2/promise';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -43,6 +57,7 @@ import {
   parseUserId,
   verifySession,
 } from './common';
+import { evaluateMember, parsePositiveId } from './check-statement';
 import { createBaselinePool } from './pool';
 import { sameWorkPatch } from './same-work-patch';
 
@@ -64,6 +79,28 @@ class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
 
   validate(payload: Record<string, unknown>): { subject: string } {
     return { subject: bearerSubject(payload) };
+  }
+}
+
+/** A client-credentials token of the svc plane: its issuer and audience pinned, one right. */
+@Injectable()
+class ServiceStrategy extends PassportStrategy(Strategy, 'service') {
+  constructor(@Inject(KEYS) keys: Keys) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: (_request, _token, done) => done(null, keys.bearer as unknown as Buffer),
+      algorithms: ['HS256'],
+      issuer: process.env.AUTH_JWT_ISSUER,
+      audience: process.env.AUTH_SERVICE_AUDIENCE,
+    });
+  }
+
+  validate(payload: Record<string, unknown>): { client: string } {
+    const { client_id: client, scope } = payload;
+    if (typeof client !== 'string' || typeof scope !== 'string')
+      throw new HttpError(401, 'TOKEN_INVALID');
+    if (!scope.split(' ').includes('authz:check')) throw new HttpError(403, 'INSUFFICIENT_SCOPE');
+    return { client };
   }
 }
 
@@ -96,6 +133,52 @@ class ChangesBody implements Changes {
   scope?: 1 | 2;
 }
 
+class SubjectBody {
+  @Equals('user_id')
+  type!: 'user_id';
+
+  @IsNumberString({ no_symbols: true })
+  @Length(1, 15)
+  id!: string;
+}
+
+class OrganizationProperties {
+  @IsInt()
+  organizationId!: number;
+}
+
+class ResourceBody {
+  @Equals('member')
+  type!: 'member';
+
+  @IsNumberString({ no_symbols: true })
+  @Length(1, 15)
+  id!: string;
+
+  @ValidateNested()
+  @Type(() => OrganizationProperties)
+  properties!: OrganizationProperties;
+}
+
+class ActionBody {
+  @IsIn(['read', 'update_profile'])
+  name!: string;
+}
+
+class EvaluationBody {
+  @ValidateNested()
+  @Type(() => SubjectBody)
+  subject!: SubjectBody;
+
+  @ValidateNested()
+  @Type(() => ResourceBody)
+  resource!: ResourceBody;
+
+  @ValidateNested()
+  @Type(() => ActionBody)
+  action!: ActionBody;
+}
+
 @Controller()
 class FloorController {
   constructor(@Inject(POOL) private readonly pool: Pool) {}
@@ -119,6 +202,18 @@ class FloorController {
     response.setHeader('ETag', membershipETag(row));
     return { data: membershipView(row) };
   }
+
+  @Post('users-organizations/v1/svc/access/v1/evaluation')
+  @HttpCode(200)
+  @UseGuards(AuthGuard('service'))
+  evaluate(@Body() body: EvaluationBody) {
+    return evaluateMember(
+      this.pool,
+      body.resource.properties.organizationId,
+      parsePositiveId(body.subject.id),
+      parsePositiveId(body.resource.id),
+    );
+  }
 }
 
 @Catch(HttpError)
@@ -134,6 +229,7 @@ class HttpErrorFilter implements ExceptionFilter {
   controllers: [FloorController],
   providers: [
     BearerStrategy,
+    ServiceStrategy,
     SessionTokenGuard,
     { provide: POOL, useFactory: createBaselinePool },
     { provide: KEYS, useFactory: keysFromEnvironment },

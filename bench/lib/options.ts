@@ -41,8 +41,9 @@ export const USAGE = `npm run bench -- [options]
   --connections N        autocannon connections (default 50)
   --pool-size N          database pool of the app and of both baselines (default 10)
   --scenarios LIST       comma list of ${SCENARIOS.join(', ')} (default all), or check: the
-                         AuthZEN evaluation beside the GET of one membership, app alone, at
-                         the two --scale-sizes (p50 at the larger / p50 at the smaller)
+                         AuthZEN evaluation beside the GET of one membership and beside the
+                         framework floor sending the same statement, at the two --scale-sizes
+                         (p50 at the larger / p50 at the smaller)
   --targets LIST         comma list of ${TARGETS.join(', ')}
                          (default ${DEFAULT_TARGETS.join(', ')}; --scale: app,reference)
   --json FILE            also write the results as JSON
