@@ -14,6 +14,7 @@ import { loadDemoDataIntoEmbedded } from './demo';
 import { HealthModule } from './health';
 import { InvitationsModule } from './invitations';
 import { OrganizationsModule } from './organizations';
+import { PrivacyModule } from './privacy';
 import { UsersModule } from './users';
 import { MemberSessionResolver, UsersOrganizationsModule } from './users-organizations';
 import { RetentionModule } from './retention';
@@ -46,6 +47,7 @@ export class AppModule {
         CataloguesModule,
         OrganizationsModule,
         AuthzModule,
+        PrivacyModule,
         HealthModule,
         RetentionModule,
         EventsModule,

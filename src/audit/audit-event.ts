@@ -16,7 +16,14 @@ export enum AuditAction {
   OrganizationUpdated = 'organization.updated',
   OrganizationArchived = 'organization.archived',
   OrganizationRestored = 'organization.restored',
+  UserErased = 'user.erased',
 }
+
+/**
+ * Events whose envelope `data` is their stored view alone, without `changes` or `actorUserId`:
+ * an erasure says whom to erase (DESIGN 15), never who asked or what there was.
+ */
+export const VIEW_ONLY_ACTIONS: ReadonlySet<string> = new Set([AuditAction.UserErased]);
 
 /** `{ field: { before, after } }`: only the fields that changed. */
 export type FieldChanges = Record<string, { before: unknown; after: unknown }>;

@@ -29,5 +29,7 @@ export interface BearerContext {
   verifiedEmailKey: string | null;
   /** Whether the access token shows a second factor (second-factor.ts). */
   mfa: boolean;
+  /** The token's `auth_time` (seconds since the epoch): when the person last signed in. */
+  authTime: number | null;
   requestId: string;
 }

@@ -10,4 +10,9 @@ export interface AuthRequirements {
    * target's membership in the same statement as the session and the caller's membership.
    */
   targetParam?: string;
+  /**
+   * On bearer-only routes: the token's user must exist already (404 USER_NOT_FOUND otherwise)
+   * instead of being created at this first sign-in; for routes about a person's existing data.
+   */
+  existingUser?: boolean;
 }

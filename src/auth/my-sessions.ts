@@ -48,7 +48,7 @@ export class MySessionsEnvelope {
 }
 
 /** A session's public handle: its id is a bearer secret that never leaves the table. */
-function handleOf(sessionId: string): string {
+export function sessionHandle(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('base64url');
 }
 
@@ -90,7 +90,7 @@ export class MySessions {
   /** Another person's handle is not found; an own session revoked already changes nothing. */
   async revoke(caller: BearerContext, handle: string): Promise<void> {
     const session = (await this.sessions.listForUser(caller.user.id)).find(
-      (candidate) => handleOf(candidate.id) === handle,
+      (candidate) => sessionHandle(candidate.id) === handle,
     );
     if (session === undefined) {
       throw new AppException(ErrorCode.NO_SUCH_SESSION, 'No session of the caller has that id.');
@@ -147,7 +147,7 @@ export class MySessions {
 
 function view(session: StoredSession): MySessionView {
   return {
-    id: handleOf(session.id),
+    id: sessionHandle(session.id),
     organizationId: session.organizationId,
     createdAt: session.createdAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),

@@ -50,6 +50,8 @@ export interface AuthConfig {
   services: ServicePlaneConfig | null;
   /** `acr` values that count as a second factor (AUTH_MFA_ACR_VALUES), besides `amr`. */
   mfaAcrValues: string[];
+  /** ERASURE_MAX_AUTH_AGE_SECONDS: how old a token's `auth_time` may be to erase oneself. */
+  erasureMaxAuthAgeSeconds: number;
 }
 
 const ISSUER_KEYS = new Set(['issuer', 'jwksUri', 'audience', 'trustEmail']);
@@ -219,5 +221,6 @@ export function loadAuthConfig(
     extraIssuers,
     services: audience === undefined ? null : { audience, clients },
     mfaAcrValues: variables.AUTH_MFA_ACR_VALUES?.split(' ') ?? [],
+    erasureMaxAuthAgeSeconds: variables.ERASURE_MAX_AUTH_AGE_SECONDS ?? 300,
   };
 }

@@ -43,6 +43,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'SERVICE_CLIENTS',
   'SESSION_TOKEN_SECRET',
   'SESSION_TTL_SECONDS',
+  'ERASURE_MAX_AUTH_AGE_SECONDS',
   'LOG_LEVEL',
   'LOG_REQUEST_CONTEXT',
   'TRUST_PROXY',
@@ -176,6 +177,10 @@ export class EnvironmentVariables extends IdentityVariables {
 
   @IntegerVariable(60, 2592000)
   SESSION_TTL_SECONDS?: number;
+
+  /** How recent a sign-in erasing oneself needs (DESIGN 15, RFC 9470's max_age). */
+  @IntegerVariable(30, 86400)
+  ERASURE_MAX_AUTH_AGE_SECONDS?: number;
 
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })

@@ -18,6 +18,7 @@ import { OrganizationsLifecycle1765200060000 } from './migrations/1765200060000-
 import { AuditActorClient1765200120000 } from './migrations/1765200120000-AuditActorClient';
 import { SessionsByOrganization1765200180000 } from './migrations/1765200180000-SessionsByOrganization';
 import { SessionsSecondFactor1765200240000 } from './migrations/1765200240000-SessionsSecondFactor';
+import { PersonalDataIndexes1765200300000 } from './migrations/1765200300000-PersonalDataIndexes';
 
 /** The app sends a few dozen distinct statements; list filters and IN lists make some more. */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 256;
@@ -43,6 +44,7 @@ export const migrations = (database: DatabaseConfig) => [
   AuditActorClient1765200120000,
   SessionsByOrganization1765200180000,
   SessionsSecondFactor1765200240000,
+  PersonalDataIndexes1765200300000,
 ];
 
 interface SqliteConnection {

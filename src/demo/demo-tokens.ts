@@ -74,6 +74,7 @@ export async function mintDemoTokens(
       user,
       verifiedEmailKey: null,
       mfa: hasSecondFactor({ amr, acr: null }, config.auth.mfaAcrValues),
+      authTime: null,
       requestId: 'demo-tokens',
     },
     request.organizationId,

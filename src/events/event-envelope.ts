@@ -1,3 +1,4 @@
+import { VIEW_ONLY_ACTIONS } from '../audit';
 import { fromDatabaseTimestamp } from '../database';
 
 /**
@@ -84,7 +85,7 @@ export function outboxEvent(row: EnvelopeRow): OutboxEvent {
     body:
       `{"id":${JSON.stringify(row.eventId)},"type":${JSON.stringify(row.action)},` +
       `"timestamp":"${createdAt.toISOString()}","organizationId":${organizationId},` +
-      `"data":${dataText(row.data, row.changes, actorUserId)}}`,
+      `"data":${VIEW_ONLY_ACTIONS.has(row.action) ? (row.data ?? '{}') : dataText(row.data, row.changes, actorUserId)}}`,
   };
 }
 

@@ -6,3 +6,9 @@ export * from './invitation-token';
 export * from './invitations.module';
 export { CreateInvitationDto } from './dto/create-invitation.dto';
 export { ServiceInvitations } from './service-invitations.controller';
+export { toInvitationView, InvitationView } from './dto/invitation.response';
+export {
+  COLUMNS as INVITATION_COLUMNS,
+  toInvitation,
+  type StoredInvitation,
+} from './invitation.table';

@@ -15,7 +15,12 @@ export * from './membership-errors';
 export * from './membership-events';
 export * from './membership-references';
 export * from './membership.policy';
-export { permissionsOf, permissionValues } from './membership.table';
+export {
+  MEMBERSHIP_COLUMNS,
+  permissionsOf,
+  permissionValues,
+  prefixedMembership,
+} from './membership.table';
 export * from './memberships.repository';
 export { MyOrganizationsRepository } from './my-organizations.repository';
 export * from './users-organizations.module';

@@ -33,8 +33,11 @@ function sessionContextSql(withTarget: boolean): string {
     'JOIN `users` u ON u.`id` = s.`userId` ' +
     'JOIN `organizations` o ON o.`id` = s.`organizationId` ' +
     'LEFT JOIN `memberships` m ON m.`userId` = s.`userId` AND m.`organizationId` = s.`organizationId` ' +
+    // An erased person's membership is nobody's target any more (DESIGN 15): not read,
+    // restored, changed or exported.
     (withTarget
-      ? 'LEFT JOIN `memberships` t ON t.`userId` = ? AND t.`organizationId` = s.`organizationId` '
+      ? 'LEFT JOIN `users` tu ON tu.`id` = ? AND tu.`deletedAt` IS NULL ' +
+        'LEFT JOIN `memberships` t ON t.`userId` = tu.`id` AND t.`organizationId` = s.`organizationId` '
       : '') +
     'WHERE s.`id` = ?'
   );

@@ -9,6 +9,9 @@ import { idColumn, NOT_YET, timestampColumn } from '../../database';
 @Index('IDX_audit_events_created_at', ['createdAt'])
 @Index('UQ_audit_events_event', ['eventId'], { unique: true })
 @Index('IDX_audit_events_relay', ['relayedAt', 'id'])
+@Index('IDX_audit_events_actor', ['actorUserId', 'id'])
+@Index('IDX_audit_events_about', ['targetUserId', 'id'])
+@Index('IDX_audit_events_invitation', ['invitationId', 'id'])
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;

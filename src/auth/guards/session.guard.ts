@@ -67,6 +67,10 @@ export class SessionGuard implements CanActivate {
       throw unauthorized(ErrorCode.SESSION_NOT_FOUND, 'The session does not exist.');
     }
     const { session, caller } = resolved;
+    // An erased user's subject is gone: its own session says so, rather than "another user".
+    if (session.userId === claims.userId && session.userDeleted) {
+      throw unauthorized(ErrorCode.USER_UNKNOWN, 'The access token names no active user.');
+    }
     if (
       session.userId !== claims.userId ||
       session.subject !== identity.subject ||
@@ -76,9 +80,6 @@ export class SessionGuard implements CanActivate {
         ErrorCode.SESSION_TOKEN_INVALID,
         'The session token belongs to another user than the access token.',
       );
-    }
-    if (session.userDeleted) {
-      throw unauthorized(ErrorCode.USER_UNKNOWN, 'The access token names no active user.');
     }
     if (session.revokedAt !== null) {
       throw unauthorized(ErrorCode.SESSION_REVOKED, 'The session has been revoked.');

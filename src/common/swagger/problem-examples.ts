@@ -46,6 +46,8 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
   MEMBERSHIP_NOT_FOUND: 'No active member of this organization has that user id.',
   GROUP_UNKNOWN: 'No group of this organization has the id 7.',
   LAST_ADMIN: 'This member is the last active administrator of the organization.',
+  RECENT_SIGN_IN_REQUIRED: 'Sign in again: erasing yourself needs a sign-in at most 300 s old.',
+  USER_NOT_FOUND: 'No user has this identity here (or it was erased).',
   CONFLICT: 'The membership changed meanwhile; retry.',
   MEMBERSHIP_ACTIVE: 'The membership is active already.',
   GROUP_IN_USE:

@@ -9,6 +9,7 @@ import { UserEntity } from '../../users';
 @Index('UQ_invitations_token_hash', ['tokenHash'], { unique: true })
 @Index('IDX_invitations_organization', ['organizationId', 'id'])
 @Index('IDX_invitations_expires', ['expiresAt'])
+@Index('IDX_invitations_email_key', ['emailKey'])
 export class InvitationEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: number;
