@@ -77,7 +77,12 @@ export async function createApp(
       requestIdMiddleware,
       ...(metrics.enabled
         ? // Express 5's own router, where Nest registers every route at init.
-          [httpMetricsMiddleware(metrics, new RouteTemplates(() => express.router.stack))]
+          [
+            httpMetricsMiddleware(
+              metrics,
+              new RouteTemplates(() => express.router.stack, [`/${SWAGGER_UI_PATH}`]),
+            ),
+          ]
         : []),
       httpLogger,
       securityHeadersMiddleware(SWAGGER_UI_PATH),

@@ -1,9 +1,19 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { statementOperation } from '../src/database/database-metrics';
 import { UNMATCHED_ROUTE } from '../src/common/metrics/route-templates';
+import { SWAGGER_UI_PATH } from '../src/common/swagger/swagger';
 import { DatabaseService } from '../src/database/database.service';
 import { ENGINES, Engine } from './support/databases';
-import { movedBy, sampleKey, scrape } from './support/metrics';
-import { freePort } from './support/processes';
+import { movedBy, parseMetrics, sampleKey, scrape } from './support/metrics';
+import {
+  cleanEnv,
+  freePort,
+  NodeProcess,
+  REPO_ROOT,
+  scratchCheckout,
+  sleep,
+} from './support/processes';
 import { StatementCounter } from './support/statement-counter';
 import { NO_RATE_LIMITS, startTestApp, TestApp } from './support/test-app';
 import { bearerToken } from './support/tokens';
@@ -24,6 +34,23 @@ async function app(engine: Engine, env: Record<string, string> = {}): Promise<Te
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((started) => started.close()));
 });
+
+/** User and system CPU of a child process so far, from /proc (Linux), in seconds. */
+function cpuSecondsOf(child: NodeProcess): number {
+  const stat = readFileSync(`/proc/${child.child.pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function waitForLive(port: number, child: NodeProcess): Promise<void> {
+  for (;;) {
+    if (child.hasExited) throw new Error(`The app exited${child.output()}`);
+    const live = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null);
+    if (live?.status === 200) return;
+    await sleep(100);
+  }
+}
 
 const requests = (method: string, route: string, status: number) =>
   sampleKey('http_requests_total', { method, route, status_code: String(status) });
@@ -142,6 +169,46 @@ describe('GET /metrics', () => {
       expect(samples.get(name)).toEqual(expect.any(Number));
     }
     expect(samples.get('process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('on the first scrape of a fresh process, shows the event-loop delay and the CPU spent since its start', async () => {
+    const cwd = scratchCheckout();
+    const port = await freePort();
+    const child = new NodeProcess([join(REPO_ROOT, 'dist', 'main.js')], {
+      cwd,
+      env: cleanEnv({ PORT: String(port), DATABASE_URL: `sqlite:${join(cwd, 'app.sqlite')}` }),
+    });
+    try {
+      await waitForLive(port, child);
+      const spent = cpuSecondsOf(child);
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const samples = parseMetrics(await response.text());
+      // /proc counts in ticks of 10 ms, the process in microseconds.
+      expect(samples.get('process_cpu_seconds_total')).toBeGreaterThanOrEqual(spent - 0.02);
+      for (const statistic of ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99']) {
+        const value = samples.get(`nodejs_eventloop_lag_${statistic}_seconds`);
+        expect({ statistic, sane: value !== undefined && value >= 0 && value < 60 }).toEqual({
+          statistic,
+          sane: true,
+        });
+      }
+    } finally {
+      await child.stop();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('labels the Swagger UI assets by their folder, keeping unmatched for a 404', async () => {
+    const t = await app('sqlite');
+    const before = await scrape(t.http);
+    await t.http().get(`/${SWAGGER_UI_PATH}/swagger-ui.css`).expect(200);
+    await t.http().get(`/${SWAGGER_UI_PATH}/swagger-ui-bundle.js`).expect(200);
+    await t.http().get(`/${SWAGGER_UI_PATH}/no-such-asset.js`).expect(404);
+    const after = await scrape(t.http);
+    expect(movedBy(before, after, 'http_requests_total')).toEqual({
+      [requests('GET', `/${SWAGGER_UI_PATH}/*asset`, 200)]: 2,
+      [requests('GET', UNMATCHED_ROUTE, 404)]: 1,
+    });
   });
 
   it('counts each kind of rate-limit refusal, and is itself never limited', async () => {

@@ -28,9 +28,9 @@ export function httpMetricsMiddleware(metrics: MetricsService, routes: RouteTemp
     if (servesScrapes && answerScrape(metrics, request, response)) return;
     const started = performance.now();
     response.once('finish', () => {
-      const route = routes.of(request);
       const { method } = request;
       const { statusCode } = response;
+      const route = routes.of(request, statusCode);
       durations
         .seriesFor(`${method}\n${route}\n${statusCode}`, () => ({
           method,

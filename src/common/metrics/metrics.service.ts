@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  collectDefaultMetrics,
   Counter,
   CounterConfiguration,
   Gauge,
@@ -17,24 +16,10 @@ import {
   SeriesHistogram,
   SeriesHistogramConfiguration,
 } from './series-histogram';
+import { processMetrics } from './process-metrics';
 
 /** Where Prometheus scrapes, on the app's port or on METRICS_PORT. */
 export const METRICS_PATH = '/metrics';
-
-let processRegistry: Registry | undefined;
-
-/**
- * Memory, CPU, GC, handles and event-loop lag (prom-client's default metrics) belong to the
- * process, however many apps it holds (tests boot dozens): collected once, into a registry of
- * their own, and served beside each app's.
- */
-function processMetrics(): Registry {
-  if (processRegistry === undefined) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-  }
-  return processRegistry;
-}
 
 const RATE_LIMIT_REFUSALS = ['address', 'user', 'auth_failures'] as const;
 export type RateLimitRefusal = (typeof RATE_LIMIT_REFUSALS)[number];
@@ -56,6 +41,8 @@ export class MetricsService {
   constructor(config: AppConfig) {
     this.enabled = config.metrics.enabled;
     this.appPortEndpoint = this.enabled && config.metrics.port === undefined;
+    // At boot: the event-loop delay has samples by the first scrape.
+    if (this.enabled) processMetrics();
     this.rateLimitRefusals = this.counter({
       name: 'rate_limit_refusals_total',
       help: 'Requests answered 429 by a rate limit, by limit (address, user, auth_failures)',

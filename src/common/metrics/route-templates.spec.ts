@@ -22,18 +22,36 @@ describe('RouteTemplates', () => {
   const routes = new RouteTemplates(() => stack);
 
   it('takes the template Express matched', () => {
-    expect(routes.of(request('GET', '/a/1', '/a/:id'))).toBe('/a/:id');
+    expect(routes.of(request('GET', '/a/1', '/a/:id'), 200)).toBe('/a/:id');
   });
 
   it('matches a request answered before routing against the templates, method included', () => {
-    expect(routes.of(request('PATCH', '/users-organizations/v1/rs/users/123'))).toBe(
+    expect(routes.of(request('PATCH', '/users-organizations/v1/rs/users/123'), 200)).toBe(
       '/users-organizations/v1/rs/users/:userId',
     );
-    expect(routes.of(request('POST', '/users-organizations/v1/rs/users/me/restore'))).toBe(
+    expect(routes.of(request('POST', '/users-organizations/v1/rs/users/me/restore'), 200)).toBe(
       '/users-organizations/v1/rs/users/:userId/restore',
     );
-    expect(routes.of(request('PUT', '/users-organizations/v1/rs/users/123'))).toBe(UNMATCHED_ROUTE);
-    expect(routes.of(request('PATCH', '/users-organizations/v1/rs/users/1/2'))).toBe(
+    expect(routes.of(request('PUT', '/users-organizations/v1/rs/users/123'), 405)).toBe(
+      UNMATCHED_ROUTE,
+    );
+    expect(routes.of(request('PATCH', '/users-organizations/v1/rs/users/1/2'), 404)).toBe(
+      UNMATCHED_ROUTE,
+    );
+  });
+
+  it('labels what a static folder served by the folder, and a file missing there as unmatched', () => {
+    const withAssets = new RouteTemplates(() => stack, ['/users-organizations/docs']);
+    expect(withAssets.of(request('GET', '/users-organizations/docs/swagger-ui.css'), 200)).toBe(
+      '/users-organizations/docs/*asset',
+    );
+    expect(withAssets.of(request('GET', '/users-organizations/docs/swagger-ui.css'), 304)).toBe(
+      '/users-organizations/docs/*asset',
+    );
+    expect(withAssets.of(request('GET', '/users-organizations/docs/nope.js'), 404)).toBe(
+      UNMATCHED_ROUTE,
+    );
+    expect(withAssets.of(request('GET', '/users-organizations/docsx/a.css'), 200)).toBe(
       UNMATCHED_ROUTE,
     );
   });
@@ -44,11 +62,11 @@ describe('RouteTemplates', () => {
       { route: { path: '/{*path}', methods: everyMethod } },
       ...stack,
     ]);
-    expect(withMiddleware.of(request('DELETE', '/anything/12345', '/{*path}'))).toBe(
+    expect(withMiddleware.of(request('DELETE', '/anything/12345', '/{*path}'), 404)).toBe(
       UNMATCHED_ROUTE,
     );
-    expect(withMiddleware.of(request('HEAD', '/health/live'))).toBe('/health/live');
-    expect(withMiddleware.of(request('PATCH', '/users-organizations/v1/rs/users/7'))).toBe(
+    expect(withMiddleware.of(request('HEAD', '/health/live'), 200)).toBe('/health/live');
+    expect(withMiddleware.of(request('PATCH', '/users-organizations/v1/rs/users/7'), 200)).toBe(
       '/users-organizations/v1/rs/users/:userId',
     );
   });

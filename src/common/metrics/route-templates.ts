@@ -49,9 +49,16 @@ function isHandler(methods: Record<string, boolean> | undefined): boolean {
 export class RouteTemplates {
   private compiled: CompiledRoute[] | undefined;
 
-  constructor(private readonly routerStack: () => RouteLayer[]) {}
+  /**
+   * `staticPrefixes`: folders that static middleware serves without a route (the Swagger UI's
+   * assets), labelled `<prefix>/*asset` when answered; a file missing there is a 404 as any.
+   */
+  constructor(
+    private readonly routerStack: () => RouteLayer[],
+    private readonly staticPrefixes: readonly string[] = [],
+  ) {}
 
-  of(request: Request): string {
+  of(request: Request, statusCode: number): string {
     const { route } = request as { route?: RouteLayer['route'] };
     if (typeof route?.path === 'string' && isHandler(route.methods)) {
       return request.baseUrl + route.path;
@@ -61,6 +68,12 @@ export class RouteTemplates {
     const path = request.path;
     for (const candidate of this.routes()) {
       if (candidate.methods[method] && candidate.pattern.test(path)) return candidate.template;
+    }
+    if (statusCode !== 404) {
+      // Static middleware is mounted on its folder: while it answers, the path is relative.
+      const full = request.baseUrl + path;
+      const prefix = this.staticPrefixes.find((folder) => full.startsWith(`${folder}/`));
+      if (prefix !== undefined) return `${prefix}/*asset`;
     }
     return UNMATCHED_ROUTE;
   }
