@@ -23,7 +23,8 @@ async function bootstrap(): Promise<void> {
   for (const name of config.developmentSecrets) {
     logger.warn(`${name} is not set: using the development secret. Never do this in production.`);
   }
-  app.get(DatabaseConnector).onGiveUp(() => {
+  const database = app.get(DatabaseConnector);
+  database.onGiveUp(() => {
     // Already logged, and no wait will fix the configuration: a supervisor must see a failure.
     process.exit(1);
   });
@@ -36,6 +37,8 @@ async function bootstrap(): Promise<void> {
     console.error(problem);
     process.exit(1);
   }
+  // Nothing says "serving" before the database answered; meanwhile the connector says why not.
+  await database.whenConnected();
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   logger.log(
     `Serving on ${base} (${config.embedded ? 'embedded database' : config.database.type})`,

@@ -1,5 +1,4 @@
 import { existsSync, rmSync } from 'node:fs';
-import { migrations } from '../src/database/data-source-options';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
@@ -29,29 +28,12 @@ import { PRODUCTION_IDENTITY, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
 const SEED_CLI = join(REPO_ROOT, 'dist', 'cli', 'seed-demo.js');
 const TOKEN_CLI = join(REPO_ROOT, 'dist', 'cli', 'token.js');
-const TYPEORM_CLI = join(REPO_ROOT, 'node_modules', '.bin', 'typeorm');
-const CLI_DATA_SOURCE = 'dist/database/cli-data-source.js';
 /** Generous: a process that validates its configuration fails in well under a second. */
 const CONFIG_FAILURE_TIMEOUT_MS = 15_000;
 const START_TIMEOUT_MS = 60_000;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 const PRODUCTION_BEARER_SECRET = 'production-bearer-secret-0123456789abcdef-xyz';
 const PRODUCTION_SESSION_SECRET = 'production-session-secret-0123456789abcdef-xyz';
-const SCHEMA_TABLES = [
-  'audit_events',
-  'event_broker_queue',
-  'event_relay_leases',
-  'invitations',
-  'memberships',
-  'organization_groups',
-  'organizations',
-  'professions',
-  'sessions',
-  'users',
-  'webhook_deliveries',
-  'webhook_delivery_attempts',
-  'webhook_endpoints',
-];
 
 const scratchDirectories: string[] = [];
 function newScratchCheckout(): string {
@@ -80,15 +62,6 @@ async function countRows(url: string, table: string): Promise<number> {
     `SELECT COUNT(*) AS total FROM \`${table}\``,
   );
   return Number(row.total);
-}
-
-async function tablesOf(url: string): Promise<string[]> {
-  const rows = await queryDatabase<{ name: string }>(
-    url,
-    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
-    [databaseName(url)],
-  );
-  return rows.map((row) => row.name).sort();
 }
 
 /** Runs `node dist/main.js` in a scratch checkout, expecting it to refuse its configuration. */
@@ -526,44 +499,6 @@ describe('CLIs against MariaDB', () => {
           firstName: 'Frank',
         });
       });
-    });
-  });
-
-  describe('typeorm migration:run / migration:revert', () => {
-    let database: TestDatabase;
-    beforeAll(async () => {
-      database = await createTestDatabase('mariadb');
-    });
-    afterAll(() => database.drop());
-
-    const typeorm = (command: string) =>
-      runNode([TYPEORM_CLI, command, '-d', CLI_DATA_SOURCE], {
-        env: cleanEnv({ DATABASE_URL: database.url }),
-        timeoutMs: START_TIMEOUT_MS,
-      });
-
-    it('creates every table, and reverts to none', async () => {
-      expect(await tablesOf(database.url)).toEqual([]);
-
-      const run = await typeorm('migration:run');
-      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(await tablesOf(database.url)).toEqual([...SCHEMA_TABLES, 'migrations'].sort());
-      const count = migrations({ type: 'better-sqlite3', path: '', defaultIssuer: '' }).length;
-      expect(await countRows(database.url, 'migrations')).toBe(count);
-
-      // Each revert undoes the newest migration; all of them leave only the bookkeeping table.
-      for (let remaining = count - 1; remaining >= 0; remaining--) {
-        const revert = await typeorm('migration:revert');
-        expect({ code: revert.code, stderr: revert.stderr }).toEqual({ code: 0, stderr: '' });
-        expect(await countRows(database.url, 'migrations')).toBe(remaining);
-      }
-      expect(await tablesOf(database.url)).toEqual(['migrations']);
-      expect(await countRows(database.url, 'migrations')).toBe(0);
-
-      // Reversible both ways: it applies again on the reverted database.
-      const again = await typeorm('migration:run');
-      expect(again.code).toBe(0);
-      expect(await tablesOf(database.url)).toEqual([...SCHEMA_TABLES, 'migrations'].sort());
     });
   });
 });

@@ -56,7 +56,10 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   await withConnection(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));
 }
 
-/** The app's own migrations, applied the way `npm run migration:run` does (TypeORM CLI). */
+/**
+ * The app's own migrations, through the TypeORM CLI and the app's data source: the same ones
+ * `npm run migration:run` applies, on checkouts older than its own command too.
+ */
 export async function runMigrations(root: string, env: NodeJS.ProcessEnv): Promise<void> {
   const cli = require.resolve('typeorm/cli.js', { paths: [root] });
   await new Promise<void>((resolve, reject) => {

@@ -2,14 +2,17 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { ANY_CLIENT, type ServiceContext } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { StrictValidationPipe } from '../common/validation/validation.pipe';
-import { ConfigError, loadConfig } from '../config';
+import { AppConfig, ConfigError, loadConfig } from '../config';
+import { buildDataSourceOptions } from '../database';
 import { CreateInvitationDto, ServiceInvitations } from '../invitations';
 import { CreateOrganizationDto, OrganizationsService } from '../organizations';
 import { Scope } from '../users-organizations';
+import { failureLine } from './command';
 
 const USAGE =
   'npm run org:create -- --name "Clinique Saint-Roch" [--external-id crm-42] ' +
@@ -35,6 +38,8 @@ async function validated<T>(type: new () => T, body: object, flags: Record<strin
 }
 
 class UsageError extends Error {}
+
+let config: AppConfig | undefined;
 
 /**
  * `npm run org:create`: an organization and its first administrator's invitation, without any
@@ -78,7 +83,15 @@ async function main(): Promise<void> {
     { email: '--admin-email', firstName: '--admin-first-name', lastName: '--admin-last-name' },
   );
 
-  const config = loadConfig(process.env);
+  config = loadConfig(process.env);
+  // Connected and migrated before Nest starts, so that a database problem is said in one line.
+  const preflight = new DataSource(buildDataSourceOptions(config.database));
+  await preflight.initialize();
+  try {
+    await preflight.runMigrations({ transaction: 'each' });
+  } finally {
+    await preflight.destroy();
+  }
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: ['error'],
   });
@@ -107,7 +120,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(error instanceof UsageError ? `${message}\n${USAGE}` : message);
+  console.error(
+    error instanceof UsageError ? `${error.message}\n${USAGE}` : failureLine(error, config),
+  );
   process.exit(error instanceof UsageError || error instanceof ConfigError ? 1 : 2);
 });

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../config';
+import type { AppConfig } from '../config';
 import { buildDataSourceOptions, DatabaseService, sqlEngineFor } from '../database';
 import { RetentionService } from '../retention';
+import { runCommand } from './command';
 
 /** `npm run purge`: one purge now, against DATABASE_URL (an instance's lock is respected). */
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+async function main(config: AppConfig): Promise<void> {
   const dataSource = new DataSource(buildDataSourceOptions(config.database));
   await dataSource.initialize();
   try {
@@ -26,7 +26,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+runCommand(main);

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config';
+import type { AppConfig } from '../config';
 import { buildDataSourceOptions } from '../database';
 import { DEMO_ENTITIES, seedDemoData } from '../demo';
+import { runCommand } from './command';
 
 /** `npm run seed:demo`: migrations, then the demo data into a database without organizations. */
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+async function main(config: AppConfig): Promise<void> {
   if (config.env === 'production') {
     throw new Error('NODE_ENV is production: the demo data is never loaded there.');
   }
@@ -26,7 +26,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(main);

@@ -242,12 +242,12 @@ describe('loadConfig: DATABASE_URL', () => {
     ).toMatchObject({ statementTimeoutMs: 100, poolTimeoutMs: 60000 });
   });
 
-  it('tries refused credentials 10 times by default, DATABASE_CONNECT_ATTEMPTS otherwise', () => {
+  it('tries refused credentials once by default (no wait fixes them), DATABASE_CONNECT_ATTEMPTS otherwise', () => {
     const url = 'mysql://u:p@db:3306/app';
-    expect(loadConfig({ DATABASE_URL: url }).databaseConnectAttempts).toBe(10);
+    expect(loadConfig({ DATABASE_URL: url }).databaseConnectAttempts).toBe(1);
     expect(
-      loadConfig({ DATABASE_URL: url, DATABASE_CONNECT_ATTEMPTS: '1' }).databaseConnectAttempts,
-    ).toBe(1);
+      loadConfig({ DATABASE_URL: url, DATABASE_CONNECT_ATTEMPTS: '5' }).databaseConnectAttempts,
+    ).toBe(5);
   });
 
   it('uses SQLite for a sqlite: URL, with the path after the prefix', () => {

@@ -23,7 +23,7 @@ export const DEFAULT_DATABASE_DEADLINES: DatabaseDeadlines = {
   poolTimeoutMs: 1500,
 };
 
-export const DEFAULT_DATABASE_CONNECT_ATTEMPTS = 10;
+export const DEFAULT_DATABASE_CONNECT_ATTEMPTS = 1;
 
 export type DatabaseConfig = (
   | ({ type: 'mysql'; url: string; poolSize: number } & DatabaseDeadlines)

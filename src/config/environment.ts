@@ -135,7 +135,7 @@ export class EnvironmentVariables extends IdentityVariables {
   @IsOptional()
   @Matches(/^(mysql|mariadb):\/\/[^/\s]+\/[A-Za-z0-9_$-]+(\?.*)?$|^sqlite:.+$/, {
     message:
-      'DATABASE_URL must look like mysql://user:pass@host:3306/database (or sqlite:path/to/file.sqlite)',
+      'DATABASE_URL must look like mysql://user:password@host:3306/database (mysql://root@127.0.0.1:3306/database without a password), or sqlite:path/to/file.sqlite',
   })
   DATABASE_URL?: string;
 

@@ -1,5 +1,5 @@
 import { describeDatabase } from './database-connector';
-import { permanentConnectProblem } from './database-errors';
+import { databaseProblem, errorSummary, permanentConnectProblem } from './database-errors';
 
 describe('describeDatabase', () => {
   it('names database, host, port and user, never the password', () => {
@@ -37,8 +37,10 @@ describe('describeDatabase', () => {
 describe('permanentConnectProblem', () => {
   it.each([
     ['ER_ACCESS_DENIED_ERROR', /access denied: check the user and password/],
-    ['ER_BAD_DB_ERROR', /does not exist/],
+    ['ER_ACCESS_DENIED_NO_PASSWORD_ERROR', /access denied: check the user and password/],
+    ['ER_BAD_DB_ERROR', /does not exist: create it with `npm run db:create`/],
     ['ER_DBACCESS_DENIED_ERROR', /may not use this database/],
+    ['ER_TABLEACCESS_DENIED_ERROR', /may not create or change the tables/],
   ])('says what to fix for %s', (code, text) => {
     expect(permanentConnectProblem({ code })).toMatch(text);
     expect(permanentConnectProblem({ driverError: { code } })).toMatch(text);
@@ -50,4 +52,47 @@ describe('permanentConnectProblem', () => {
       expect(permanentConnectProblem({ code })).toBeNull();
     },
   );
+
+  it('takes any other error the server names as permanent (a failing migration), in its words', () => {
+    const error = Object.assign(new Error("You have an error in your SQL syntax\nnear 'x'"), {
+      code: 'ER_PARSE_ERROR',
+    });
+    expect(permanentConnectProblem(error)).toBe('You have an error in your SQL syntax');
+    // TypeORM's QueryFailedError: the driver's code under driverError, its message on top.
+    const failed = {
+      message: "Table 'x' doesn't exist",
+      driverError: { code: 'ER_NO_SUCH_TABLE' },
+    };
+    expect(permanentConnectProblem(failed)).toBe("Table 'x' doesn't exist");
+  });
+
+  it('leaves an error without a code to the retries', () => {
+    expect(permanentConnectProblem(new Error('Pool is closed.'))).toBeNull();
+    expect(permanentConnectProblem(new Error('something else'))).toBeNull();
+  });
+});
+
+describe('databaseProblem', () => {
+  it('says what to check when nothing answers', () => {
+    expect(databaseProblem({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })).toBe(
+      'nothing listens there (ECONNREFUSED): start MySQL, or fix the host and port in DATABASE_URL',
+    );
+    expect(databaseProblem({ code: 'ENOTFOUND' })).toMatch(/fix the host in DATABASE_URL/);
+    expect(databaseProblem({ code: 'ER_BAD_DB_ERROR' })).toMatch(/npm run db:create/);
+    expect(databaseProblem({ code: 'ER_LOCK_DEADLOCK', message: 'Deadlock found' })).toBe(
+      'Deadlock found',
+    );
+  });
+});
+
+describe('errorSummary', () => {
+  it('is never empty: an AggregateError of a refused host name says what its first error says', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:3306'), {
+      code: 'ECONNREFUSED',
+    });
+    expect(errorSummary(new AggregateError([refused], ''))).toBe('connect ECONNREFUSED ::1:3306');
+    expect(errorSummary(Object.assign(new Error(''), { code: 'ETIMEDOUT' }))).toBe('ETIMEDOUT');
+    expect(errorSummary(new TypeError(''))).toBe('TypeError');
+    expect(errorSummary('plain')).toBe('plain');
+  });
 });

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig, DatabaseConfig } from '../config';
-import { permanentConnectProblem } from './database-errors';
+import { databaseProblem, permanentConnectProblem } from './database-errors';
 import { adaptEntitiesToSqlite } from './sqlite-dialect';
 
 /** Called after each successful connection and migration run. */
@@ -31,11 +31,12 @@ export function describeDatabase(database: DatabaseConfig): string {
 
 /**
  * Connects the DataSource, runs pending migrations, then the composition root's hook (the demo
- * data of a fresh embedded database). The first attempt is awaited at start; if the database is down, the app serves
- * anyway (not ready, 503 on data routes) and keeps retrying in the background, so it recovers
- * without a restart when the database appears. A server that refuses the credentials or does
- * not know the database is tried DATABASE_CONNECT_ATTEMPTS times, then given up on: whoever
- * listens to onGiveUp (main.ts) ends the process, since no wait will fix the configuration.
+ * data of a fresh embedded database). The first attempt is awaited at start; if the database is
+ * down, the app listens anyway (not ready, 503 on data routes) and keeps retrying in the
+ * background, so it recovers without a restart when the database appears. Any other error (the
+ * credentials refused, an unknown database, a failing migration) is tried
+ * DATABASE_CONNECT_ATTEMPTS times (once by default), then given up on: whoever listens to
+ * onGiveUp (main.ts) ends the process, since no wait will fix the configuration.
  */
 @Injectable()
 export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,6 +45,8 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   private stopped = false;
   private refusals = 0;
   private readonly giveUpListeners: ((problem: string) => void)[] = [];
+  private markConnected: () => void = () => undefined;
+  private readonly connected = new Promise<void>((resolve) => (this.markConnected = resolve));
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -52,6 +55,11 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
     @Inject(DATABASE_CONNECTED)
     private readonly onConnected: DatabaseConnectedHook | null = null,
   ) {}
+
+  /** Settles once the database answered: connected, migrated, the hook run. Never, if not. */
+  whenConnected(): Promise<void> {
+    return this.connected;
+  }
 
   /** Called once, with what is wrong, when the connector stops trying. */
   onGiveUp(listener: (problem: string) => void): void {
@@ -84,6 +92,7 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
         await this.dataSource.runMigrations({ transaction: 'each' });
       }
       await this.onConnected?.(this.dataSource);
+      this.markConnected();
       return true;
     } catch (error) {
       if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
@@ -97,22 +106,19 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
     const problem = permanentConnectProblem(error);
     if (problem === null) {
       this.refusals = 0;
-      this.logger.warn(
-        `The database is not available yet (${target}): ` +
-          `${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`The database is not available yet (${target}): ${databaseProblem(error)}`);
       return;
     }
     this.refusals++;
     const attempts = this.config.databaseConnectAttempts;
-    this.logger.error(
-      `Cannot use the ${target}: ${problem} (attempt ${this.refusals} of ${attempts})`,
-    );
-    if (this.refusals < attempts) return;
+    const failure = `Cannot use the ${target}: ${problem}`;
+    if (this.refusals < attempts) {
+      this.logger.error(`${failure} (attempt ${this.refusals} of ${attempts})`);
+      return;
+    }
     this.stopped = true;
-    const summary = `Gave up on the ${target} after ${attempts} attempts: ${problem}`;
-    this.logger.fatal(summary);
-    for (const listener of this.giveUpListeners) listener(summary);
+    this.logger.fatal(attempts === 1 ? failure : `${failure} (gave up after ${attempts} attempts)`);
+    for (const listener of this.giveUpListeners) listener(failure);
   }
 
   private scheduleRetry(delayMs: number): void {

@@ -30,21 +30,69 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
 ]);
 
 /**
- * Connection errors that waiting will not cure: the server answered, and refused these
- * credentials or does not know this database. Unknown database before access denied: MySQL
- * says "access denied" also for a database the user may not see.
+ * Errors that waiting will not cure: the server answered, and refused these credentials, does
+ * not know this database, or refused what the migrations need. Unknown database before access
+ * denied: MySQL says "access denied" also for a database the user may not see.
  */
 const PERMANENT_CONNECT_ERRORS: Record<string, string> = {
-  ER_BAD_DB_ERROR: 'the database does not exist: create it, or fix its name in DATABASE_URL',
+  ER_BAD_DB_ERROR:
+    'the database does not exist: create it with `npm run db:create`, or fix its name in DATABASE_URL',
   ER_ACCESS_DENIED_ERROR: 'access denied: check the user and password in DATABASE_URL',
   ER_DBACCESS_DENIED_ERROR: 'this user may not use this database: grant it, or fix DATABASE_URL',
-  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 'access denied: DATABASE_URL needs a password',
+  // MariaDB answers this one (1698) for an unknown user or a refused plugin, password or not.
+  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 'access denied: check the user and password in DATABASE_URL',
+  ER_HOST_NOT_PRIVILEGED: 'the server refuses connections from this host for this user',
+  ER_HOST_IS_BLOCKED: 'the server blocked this host after connection errors: flush its hosts',
+  ER_NOT_SUPPORTED_AUTH_MODE: 'the server asks for an authentication method mysql2 lacks',
+  ER_TABLEACCESS_DENIED_ERROR:
+    'this user may not create or change the tables: grant it ALL on the database',
+  ER_SPECIFIC_ACCESS_DENIED_ERROR: 'this user lacks a privilege the migrations need',
 };
 
-/** What is wrong, when the error is one that retrying will not fix; null otherwise. */
+/** What to check when nothing usable answers: the server may still come, or is elsewhere. */
+const UNREACHABLE_HINTS: Record<string, string> = {
+  ECONNREFUSED:
+    'nothing listens there (ECONNREFUSED): start MySQL, or fix the host and port in DATABASE_URL',
+  ENOTFOUND: 'the host name does not resolve (ENOTFOUND): fix the host in DATABASE_URL',
+  EAI_AGAIN: 'the host name could not be resolved now (EAI_AGAIN): check DNS and DATABASE_URL',
+  ETIMEDOUT: 'no answer in time (ETIMEDOUT): check the host, the port and the network',
+  EHOSTUNREACH: 'the host is unreachable (EHOSTUNREACH): check the host and the network',
+};
+
+/**
+ * What is wrong, when the error is one that retrying will not fix; null when it may pass (the
+ * server is down, starting, or busy). Only those are retried: any other error the server or the
+ * driver names is a mistake to fix, in the configuration, the grants or a migration.
+ */
 export function permanentConnectProblem(error: unknown): string | null {
   const code = codeOf(error);
-  return code === undefined ? null : (PERMANENT_CONNECT_ERRORS[code] ?? null);
+  if (code !== undefined && PERMANENT_CONNECT_ERRORS[code] !== undefined) {
+    return PERMANENT_CONNECT_ERRORS[code];
+  }
+  if (code === undefined || isDatabaseUnavailableError(error)) return null;
+  return errorSummary(error);
+}
+
+/** One line for any database error: what it is, and what to check where that is known. */
+export function databaseProblem(error: unknown): string {
+  const code = codeOf(error);
+  const hint = code === undefined ? undefined : UNREACHABLE_HINTS[code];
+  return permanentConnectProblem(error) ?? hint ?? errorSummary(error);
+}
+
+/**
+ * The first line of an error's message, else its code or name: never empty (a connection
+ * refused on every address of a host name is an AggregateError with no message).
+ */
+export function errorSummary(error: unknown): string {
+  const shape = error as (DriverErrorShape & { errors?: unknown[] }) | null;
+  const message = typeof shape?.message === 'string' ? shape.message.split('\n')[0].trim() : '';
+  if (message !== '') return message;
+  const code = codeOf(error);
+  if (code !== undefined) return code;
+  if (Array.isArray(shape?.errors) && shape.errors.length > 0) return errorSummary(shape.errors[0]);
+  if (typeof shape?.name === 'string' && shape.name !== '') return shape.name;
+  return String(error);
 }
 
 /** Lock conflicts a transaction may simply run again. */
@@ -55,6 +103,11 @@ interface DriverErrorShape {
   name?: unknown;
   message?: unknown;
   driverError?: DriverErrorShape;
+}
+
+/** True for an error the driver or the server raised (it has a code), or one of unavailability. */
+export function isDriverError(error: unknown): boolean {
+  return codeOf(error) !== undefined || isDatabaseUnavailableError(error);
 }
 
 function codeOf(error: unknown): string | undefined {

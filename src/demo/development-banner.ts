@@ -1,5 +1,6 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import type { AppConfig } from '../config';
+import { errorSummary } from '../database';
 import { demoAdministrator, mintDemoTokens } from './demo-tokens';
 
 /**
@@ -36,8 +37,6 @@ export async function printDevelopmentBanner(
         `  -H 'content-type: application/json' -d '{"firstName":"${newName}"}'`,
     );
   } catch (error) {
-    logger.warn(
-      `No demo tokens printed (${error instanceof Error ? error.message : String(error)}). ${howToGetTokens}`,
-    );
+    logger.warn(`No demo tokens printed (${errorSummary(error)}). ${howToGetTokens}`);
   }
 }
