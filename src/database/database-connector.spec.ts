@@ -53,17 +53,9 @@ describe('permanentConnectProblem', () => {
     },
   );
 
-  it('takes any other error the server names as permanent (a failing migration), in its words', () => {
-    const error = Object.assign(new Error("You have an error in your SQL syntax\nnear 'x'"), {
-      code: 'ER_PARSE_ERROR',
-    });
-    expect(permanentConnectProblem(error)).toBe('You have an error in your SQL syntax');
-    // TypeORM's QueryFailedError: the driver's code under driverError, its message on top.
-    const failed = {
-      message: "Table 'x' doesn't exist",
-      driverError: { code: 'ER_NO_SUCH_TABLE' },
-    };
-    expect(permanentConnectProblem(failed)).toBe("Table 'x' doesn't exist");
+  it('leaves what a concurrent migration explains to the retries (another instance migrating)', () => {
+    expect(permanentConnectProblem({ code: 'ER_TABLE_EXISTS_ERROR' })).toBeNull();
+    expect(permanentConnectProblem({ driverError: { code: 'ER_DUP_ENTRY' } })).toBeNull();
   });
 
   it('leaves an error without a code to the retries', () => {

@@ -33,8 +33,8 @@ export function describeDatabase(database: DatabaseConfig): string {
  * Connects the DataSource, runs pending migrations, then the composition root's hook (the demo
  * data of a fresh embedded database). The first attempt is awaited at start; if the database is
  * down, the app listens anyway (not ready, 503 on data routes) and keeps retrying in the
- * background, so it recovers without a restart when the database appears. Any other error (the
- * credentials refused, an unknown database, a failing migration) is tried
+ * background, so it recovers without a restart when the database appears. A server that refuses
+ * the credentials, the host or the grants, or does not know the database, is tried
  * DATABASE_CONNECT_ATTEMPTS times (once by default), then given up on: whoever listens to
  * onGiveUp (main.ts) ends the process, since no wait will fix the configuration.
  */

@@ -30,9 +30,9 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
 ]);
 
 /**
- * Errors that waiting will not cure: the server answered, and refused these credentials, does
- * not know this database, or refused what the migrations need. Unknown database before access
- * denied: MySQL says "access denied" also for a database the user may not see.
+ * Errors that waiting will not cure: the server answered, and refused these credentials or this
+ * host, does not know this database, or refused what the migrations need. Unknown database
+ * before access denied: MySQL says "access denied" also for a database the user may not see.
  */
 const PERMANENT_CONNECT_ERRORS: Record<string, string> = {
   ER_BAD_DB_ERROR:
@@ -60,17 +60,13 @@ const UNREACHABLE_HINTS: Record<string, string> = {
 };
 
 /**
- * What is wrong, when the error is one that retrying will not fix; null when it may pass (the
- * server is down, starting, or busy). Only those are retried: any other error the server or the
- * driver names is a mistake to fix, in the configuration, the grants or a migration.
+ * What is wrong, when the error is one that retrying will not fix; null otherwise: the server
+ * may be down, starting or busy, or another instance may be running the same migrations (they
+ * take no lock: its tables appear under this one's feet, and the next attempt finds them done).
  */
 export function permanentConnectProblem(error: unknown): string | null {
   const code = codeOf(error);
-  if (code !== undefined && PERMANENT_CONNECT_ERRORS[code] !== undefined) {
-    return PERMANENT_CONNECT_ERRORS[code];
-  }
-  if (code === undefined || isDatabaseUnavailableError(error)) return null;
-  return errorSummary(error);
+  return code === undefined ? null : (PERMANENT_CONNECT_ERRORS[code] ?? null);
 }
 
 /** One line for any database error: what it is, and what to check where that is known. */
