@@ -43,4 +43,8 @@ export class StatementTimeoutError extends Error {
 /** The app runs but has not (re)connected yet: answered as 503, like any outage. */
 export class DatabaseNotConnectedError extends Error {
   override name = 'DatabaseNotConnectedError';
+
+  constructor(message = 'not connected to the database yet') {
+    super(message);
+  }
 }
