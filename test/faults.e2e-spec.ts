@@ -543,8 +543,22 @@ interface RunningApp {
   port: number;
 }
 
-/** `node dist/main.js` in production mode; rate limits off, so only the database can refuse. */
-async function startApp(databasePort: number, variables: Record<string, string> = {}) {
+const isLive = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/health/live`).then(
+    (response) => response.ok,
+    () => false,
+  );
+
+/**
+ * `node dist/main.js` in production mode; rate limits off, so only the database can refuse.
+ * Resolves once it says "Serving on" (connected and migrated), or with `listening` once it
+ * answers on its port: with the database away it listens, but says nothing of serving.
+ */
+async function startApp(
+  databasePort: number,
+  variables: Record<string, string> = {},
+  until: 'serving' | 'listening' = 'serving',
+) {
   const port = await freePort();
   const child = new NodeProcess([MAIN], {
     env: cleanEnv({
@@ -561,7 +575,15 @@ async function startApp(databasePort: number, variables: Record<string, string> 
       ...variables,
     }),
   });
-  await child.waitForStdout(/Serving on/, START_TIMEOUT_MS);
+  if (until === 'serving') {
+    await child.waitForStdout(/Serving on/, START_TIMEOUT_MS);
+  } else {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await isLive(port))) {
+      if (child.hasExited || Date.now() > deadline) throw new Error(`Not live${child.output()}`);
+      await sleep(100);
+    }
+  }
   return { child, port } satisfies RunningApp;
 }
 
@@ -965,7 +987,7 @@ describe('faults against a real process on MariaDB', () => {
       await proxy.stop();
       fault.faultsInjected++;
       const before = await membershipStates();
-      const app = await startApp(proxy.port);
+      const app = await startApp(proxy.port, {}, 'listening');
       const { live, ready } = await probeHealth(fault, app);
       const patch = await fault.rename(app.port, ALICE);
       const read = await fault.send(app.port, 'GET', `${API}/users/me`, {
@@ -1014,7 +1036,7 @@ describe('faults against a real process on MariaDB', () => {
       proxy.pause();
       fault.faultsInjected++;
       const before = await membershipStates();
-      const app = await startApp(proxy.port);
+      const app = await startApp(proxy.port, {}, 'listening');
       const ready = await fault.send(app.port, 'GET', '/health/ready');
       const patch = await fault.rename(app.port, ALICE);
       proxy.resume();
