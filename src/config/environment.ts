@@ -46,6 +46,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'ERASURE_MAX_AUTH_AGE_SECONDS',
   'LOG_LEVEL',
   'LOG_REQUEST_CONTEXT',
+  'LOG_FORMAT',
   'TRUST_PROXY',
   'REDIS_URL',
   'RATE_LIMIT_PER_USER_PER_MINUTE',
@@ -189,6 +190,10 @@ export class EnvironmentVariables extends IdentityVariables {
   @IsOptional()
   @IsBooleanString({ message: 'LOG_REQUEST_CONTEXT must be true or false' })
   LOG_REQUEST_CONTEXT?: string;
+
+  @IsOptional()
+  @IsIn(['json', 'text'], { message: 'LOG_FORMAT must be json or text' })
+  LOG_FORMAT?: 'json' | 'text';
 
   @IsOptional()
   @ValidateBy({
