@@ -229,6 +229,14 @@ const STEPS: Step[] = [
     status: 201,
     shows: '"firstName": "Frank"',
   },
+  {
+    title: 'without a session token, the answer says which Authorize button was missed',
+    as: 'frank',
+    method: 'get',
+    path: `${RS}/users/{userId}`,
+    status: 401,
+    shows: "paste it under session-token and click that form's own Authorize button",
+  },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'uo-ui-'));
