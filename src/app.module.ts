@@ -7,6 +7,7 @@ import { AuthModule } from './auth';
 import { CataloguesModule } from './catalogues';
 import { LoggingModule, LoggingOptions } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
+import { SwaggerUiAuthorization } from './common/swagger/swagger-ui-authorization';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database';
@@ -54,6 +55,8 @@ export class AppModule {
         WebhooksModule,
         ...extraModules,
       ],
+      // Set by the start-up banner, read by the Swagger UI's page (create-app).
+      providers: [SwaggerUiAuthorization],
     };
   }
 }

@@ -10,8 +10,9 @@ import { isDatabaseUnavailableError } from './database';
 import { HTTP_LOGGER } from './common/logging/logging.module';
 import type { HttpLogger } from './common/logging/http-logger';
 import { middlewareChain } from './common/http/middleware-chain';
-import { PlainTextLogger } from './common/logging/plain-text-logger';
+import { PlainTextLogger, START_UP_CHATTER } from './common/logging/plain-text-logger';
 import { setupSwagger, SWAGGER_UI_PATH } from './common/swagger/swagger';
+import { SwaggerUiAuthorization } from './common/swagger/swagger-ui-authorization';
 import { StrictValidationPipe } from './common/validation/validation.pipe';
 import { allowedMethodsOf } from './common/http/allowed-methods';
 import { jsonBodyMiddleware } from './common/http/json-body.middleware';
@@ -54,7 +55,12 @@ export async function createApp(
     },
   );
   if (options.logger === undefined) {
-    app.useLogger(new PlainTextLogger(app.get(Logger)));
+    app.useLogger(
+      new PlainTextLogger(
+        app.get(Logger),
+        config.logFormat === 'text' ? START_UP_CHATTER : undefined,
+      ),
+    );
     // Nest would hold every line until listen(); tests never call it, and nothing should wait.
     app.flushLogs();
   }
@@ -99,6 +105,6 @@ export async function createApp(
   app.useGlobalPipes(new StrictValidationPipe());
   // Exit with 0 once the hooks ran, instead of re-raising the signal: a clean stop is a success.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
-  setupSwagger(app);
+  setupSwagger(app, app.get(SwaggerUiAuthorization));
   return app;
 }

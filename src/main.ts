@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { logCleanStop } from './common/logging/clean-stop';
 import { printDevelopmentBanner } from './demo';
 import { createApp } from './create-app';
 import { SWAGGER_UI_PATH } from './common/swagger/swagger';
@@ -20,6 +21,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   // After createApp, so that these lines are JSON like every other.
   const logger = new Logger('Bootstrap');
+  logCleanStop(logger);
   for (const name of config.developmentSecrets) {
     logger.warn(`${name} is not set: using the development secret. Never do this in production.`);
   }

@@ -7,7 +7,12 @@ import type { Response } from 'supertest';
 import { DEVELOPMENT_BEARER_SECRET, DEVELOPMENT_SESSION_SECRET } from '../src/config/app-config';
 import { cleanEnv, freePort, killAllProcesses, NodeProcess, REPO_ROOT } from './support/processes';
 import { startTestApp, TestApp } from './support/test-app';
-import { bearerToken, TEST_BEARER_SECRET, TEST_SESSION_SECRET } from './support/tokens';
+import {
+  bearerToken,
+  PRODUCTION_IDENTITY,
+  TEST_BEARER_SECRET,
+  TEST_SESSION_SECRET,
+} from './support/tokens';
 
 // Structured logs (issue 4 part 6): JSON lines from nestjs-pino, read back through the test hook
 // `logDestination`. Logging does not depend on the database engine: MariaDB only.
@@ -295,51 +300,152 @@ describe('log levels and silence', () => {
   });
 });
 
-describe('node dist/main.js on a fresh machine', () => {
+/** `node dist/main.js` in a scratch checkout, with a free port and the given variables. */
+async function startBuiltApp(
+  variables: Record<string, string>,
+): Promise<{ app: NodeProcess; port: number; directory: string }> {
+  const directory = mkdtempSync(join(tmpdir(), 'uo-logging-'));
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(directory, 'node_modules'), 'dir');
+  symlinkSync(join(REPO_ROOT, 'dist'), join(directory, 'dist'), 'dir');
+  const port = await freePort();
+  const app = new NodeProcess([join('dist', 'main.js')], {
+    cwd: directory,
+    env: cleanEnv({ PORT: String(port), ...variables }),
+  });
+  return { app, port, directory };
+}
+
+/** Waits until stdout shows `text` (a request's line is written once its response is sent). */
+async function untilLogged(app: NodeProcess, text: string): Promise<void> {
+  await app.waitForStdout(new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 10_000);
+}
+
+/** A text log line: time, level, message. */
+const TEXT_LINE = /^\[\d{2}:\d{2}:\d{2}\.\d{3}\] (INFO|WARN|ERROR): /;
+
+describe('node dist/main.js on a fresh machine (development: lines a person reads)', () => {
+  let app: NodeProcess;
+  let port: number;
+  let directory: string;
+  let banner: string;
+  const BANNER = /\nSwagger UI: [\s\S]*?curl -i -X PATCH [\s\S]*?-d '\{[^\n]*\}'\n/;
+
+  beforeAll(async () => {
+    ({ app, port, directory } = await startBuiltApp({}));
+    banner = (await app.waitForStdout(BANNER, 60_000))[0];
+  });
+  afterAll(async () => {
+    await killAllProcesses();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('writes readable lines, none per module or route mapping, then the banner last', () => {
+    const [before] = app.stdout.split(banner);
+    const lines = before.split('\n').filter((line) => line.trim().length > 0);
+    expect(lines.filter((line) => !TEXT_LINE.test(line))).toEqual([]);
+    expect(lines.some((line) => /\[Bootstrap\] Serving on http:\/\/localhost:\d+/.test(line))).toBe(
+      true,
+    );
+    expect(lines.some((line) => /WARN: \[Bootstrap\] .*development secret/.test(line))).toBe(true);
+    expect(before).not.toMatch(/Mapped \{|dependencies initialized|RoutesResolver|\{"level"/);
+    // Nothing else was written at start after the banner (requests come later).
+    expect(app.stdout.endsWith(banner)).toBe(true);
+    expect(app.stderr).toBe('');
+  });
+
+  it('prints in the banner the two tokens to paste into Authorize, the same as in its curl', () => {
+    const bearer = /^ {2}bearer +(\S+)$/m.exec(banner)?.[1];
+    const session = /^ {2}session-token +(\S+)$/m.exec(banner)?.[1];
+    expect(banner).toContain(`/users-organizations/docs opens authorized as alice`);
+    expect(banner).toContain(`-H 'Authorization: Bearer ${bearer}'`);
+    expect(banner).toContain(`-H 'x-session-token: ${session}'`);
+    // The banner is the only place the demo tokens are printed; the secrets never are.
+    expect(app.stdout.split(bearer as string)).toHaveLength(3);
+    expect(app.stdout + app.stderr).not.toContain(DEVELOPMENT_BEARER_SECRET);
+    expect(app.stdout + app.stderr).not.toContain(DEVELOPMENT_SESSION_SECRET);
+  });
+
+  it('logs one line per request, none for the Swagger UI assets or the health probes', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    for (const path of [
+      '/users-organizations/docs',
+      '/users-organizations/docs/swagger-ui.css',
+      '/users-organizations/docs/swagger-ui-init.js',
+      '/users-organizations/docs/preauthorize.js',
+      '/health/live',
+      '/health/ready',
+    ]) {
+      expect({ path, status: (await fetch(`${base}${path}`)).status }).toEqual({
+        path,
+        status: 200,
+      });
+    }
+    const response = await fetch(`${base}${ME}`, {
+      headers: { 'X-Request-Id': 'from-the-test-1' },
+    });
+    expect(response.status).toBe(401);
+    await untilLogged(app, '(request from-the-test-1)');
+
+    const after = app.stdout
+      .split(banner)[1]
+      .split('\n')
+      .filter((line) => line.length > 0);
+    expect(
+      after.map((line) => line.replace(/^\[[^\]]+\] /, '').replace(/ \d+ ms /, ' N ms ')),
+    ).toEqual([
+      expect.stringMatching(/^INFO: GET \/users-organizations\/docs 200 N ms \(request \S+\)$/),
+      `INFO: GET ${ME} 401 N ms (request from-the-test-1)`,
+    ]);
+  });
+
+  it('says that it stops on SIGTERM, and that it stopped, last, and exits 0', async () => {
+    app.child.kill('SIGTERM');
+    expect(await app.waitForExit(10_000)).toEqual({ code: 0, signal: null });
+    const lines = app.stdout.trimEnd().split('\n');
+    expect(lines.slice(-2).map((line) => line.replace(/^\[[^\]]+\] /, ''))).toEqual([
+      'INFO: [Bootstrap] Stopping on SIGTERM: answering the requests in flight.',
+      'INFO: [Bootstrap] Stopped (SIGTERM).',
+    ]);
+  });
+});
+
+describe('node dist/main.js in production: JSON lines', () => {
   let directory: string;
   afterAll(async () => {
     await killAllProcesses();
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('logs JSON lines on stdout, keeps the curl banner plain, and logs each request', async () => {
-    directory = mkdtempSync(join(tmpdir(), 'uo-logging-'));
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(directory, 'node_modules'), 'dir');
-    symlinkSync(join(REPO_ROOT, 'dist'), join(directory, 'dist'), 'dir');
-    const port = await freePort();
-    const app = new NodeProcess([join('dist', 'main.js')], {
-      cwd: directory,
-      env: cleanEnv({ PORT: String(port) }),
+  it('writes nothing but JSON lines, probes included, and says it stopped on SIGINT', async () => {
+    const started = await startBuiltApp({
+      NODE_ENV: 'production',
+      ...PRODUCTION_IDENTITY,
+      AUTH_JWT_SECRET: 'production-bearer-secret-0123456789abcdef-xyz',
+      SESSION_TOKEN_SECRET: 'production-session-secret-0123456789abcdef-xyz',
+      // Under the scratch directory, the process's working directory.
+      DATABASE_URL: 'sqlite:production.sqlite',
     });
+    const { app, port } = started;
+    directory = started.directory;
     try {
-      const banner = await app.waitForStdout(/curl -i -X PATCH [\s\S]*?-d '\{[^\n]*\}'\n/, 60_000);
-      const bannerToken = /Authorization: Bearer ([^']+)'/.exec(banner[0])?.[1] as string;
-      const response = await fetch(`http://127.0.0.1:${port}${ME}`, {
-        headers: { Authorization: `Bearer ${bannerToken}`, 'X-Request-Id': 'from-the-test-1' },
+      await app.waitForStdout(/Serving on/, 60_000);
+      const live = await fetch(`http://127.0.0.1:${port}/health/live`, {
+        headers: { 'X-Request-Id': 'probe-in-production' },
       });
-      expect(response.status).toBe(401); // no session token
-      const end = Date.now() + 5000;
-      while (!app.stdout.includes('from-the-test-1') && Date.now() < end) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-
-      const [before, after] = app.stdout.split(banner[0]);
-      const jsonLines = [...before.split('\n'), ...after.split('\n')].filter(
-        (line) => line.trim().length > 0 && !line.startsWith('Try the PATCH'),
-      );
-      const parsed = jsonLines.map((line) => JSON.parse(line) as LogLine);
-      expect(parsed.some((line) => /Serving on/.test(line.msg))).toBe(true);
-      expect(
-        parsed.some((line) => line.context === 'Bootstrap' && /development secret/.test(line.msg)),
-      ).toBe(true);
-      const completion = parsed.filter((line) => line.requestId === 'from-the-test-1');
-      expect(completion).toHaveLength(1);
-      expect(completion[0]).toMatchObject({ res: { statusCode: 401 } });
-      // The banner is the only place the demo token is printed; the secrets never are.
-      expect(app.stdout.split(bannerToken)).toHaveLength(2);
-      expect(app.stdout + app.stderr).not.toContain(DEVELOPMENT_BEARER_SECRET);
-      expect(app.stdout + app.stderr).not.toContain(DEVELOPMENT_SESSION_SECRET);
-      expect(app.stderr).toBe('');
+      expect(live.status).toBe(200);
+      await untilLogged(app, 'probe-in-production');
+      app.child.kill('SIGINT');
+      expect(await app.waitForExit(10_000)).toEqual({ code: 0, signal: null });
+      const parsed = app.stdout
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as LogLine);
+      expect(parsed.some((line) => line.context === 'RoutesResolver')).toBe(true);
+      expect(parsed.filter((line) => line.requestId === 'probe-in-production')).toHaveLength(1);
+      expect(parsed.slice(-2).map((line) => [line.level, line.context, line.msg])).toEqual([
+        ['info', 'Bootstrap', 'Stopping on SIGINT: answering the requests in flight.'],
+        ['info', 'Bootstrap', 'Stopped (SIGINT).'],
+      ]);
     } finally {
       await app.stop();
     }

@@ -202,6 +202,14 @@ describe('NODE_ENV=production secrets', () => {
       const live = await fetch(`http://127.0.0.1:${port}/health/live`);
       expect(live.status).toBe(200);
       expect(app.stdout + app.stderr).not.toMatch(/development secret/i);
+      // The Swagger UI opens authorized in development on the demo data only.
+      const script = await fetch(
+        `http://127.0.0.1:${port}/users-organizations/docs/preauthorize.js`,
+      );
+      expect({ status: script.status, text: await script.text() }).toEqual({
+        status: 200,
+        text: expect.not.stringMatching(/eyJ|localStorage/) as unknown,
+      });
     } finally {
       await app.stop();
     }

@@ -536,7 +536,7 @@ describe('security, identity findings in the process', () => {
     const second = await start();
     try {
       await second.app.waitForStdout(
-        /Try the PATCH as dave, administrator of organization 2/,
+        /opens authorized as dave,\nadministrator of organization 2 [\s\S]*Try the PATCH as dave/,
         START_TIMEOUT_MS,
       );
       expect((await fetch(`http://127.0.0.1:${second.port}/health/ready`)).status).toBe(200);

@@ -105,12 +105,15 @@ describe('helper scripts build only when the sources changed (scripts/build-if-s
   });
 });
 
-/** `node dist/main.js` in a scratch directory, with a free port and the given variables. */
+/**
+ * `node dist/main.js` in a scratch directory, with a free port and the given variables. Its log
+ * is JSON lines, read back as objects (development's default is text: test/logging.e2e-spec.ts).
+ */
 async function startApp(variables: Record<string, string>, port?: number): Promise<NodeProcess> {
   const cwd = scratchDirectory('uo-startup-');
   return new NodeProcess([MAIN], {
     cwd,
-    env: cleanEnv({ PORT: String(port ?? (await freePort())), ...variables }),
+    env: cleanEnv({ PORT: String(port ?? (await freePort())), LOG_FORMAT: 'json', ...variables }),
   });
 }
 

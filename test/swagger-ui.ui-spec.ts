@@ -20,8 +20,9 @@ import {
 
 /**
  * The Swagger UI in a real browser, as a newcomer uses it on the first day: `npm start` on a
- * fresh machine (embedded database, demo data), tokens from `npm run token`, Authorize, then for
- * each route "Try it out", type only what a person must type, "Execute", read the status.
+ * fresh machine (embedded database, demo data), the page already authorized as alice, then
+ * tokens from `npm run token`, Authorize, and for each route "Try it out", type only what a
+ * person must type, "Execute", read the status.
  * `npm run test:ui` runs this alone; screenshots of every execution go to SCREENSHOTS.
  */
 
@@ -228,6 +229,14 @@ const STEPS: Step[] = [
     status: 201,
     shows: '"firstName": "Frank"',
   },
+  {
+    title: 'without a session token, the answer says which Authorize button was missed',
+    as: 'frank',
+    method: 'get',
+    path: `${RS}/users/{userId}`,
+    status: 401,
+    shows: "paste it under session-token and click that form's own Authorize button",
+  },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'uo-ui-'));
@@ -264,7 +273,8 @@ beforeAll(async () => {
     cwd: scratch,
     env: cleanEnv({ PORT: String(port) }),
   });
-  await app.waitForStdout(/Swagger UI: \S+/, START_TIMEOUT_MS);
+  // The banner comes last, once the page has the tokens it opens authorized with.
+  await app.waitForStdout(/curl -i -X PATCH [\s\S]*?-d '[^']*'\n/, START_TIMEOUT_MS);
   base = `http://localhost:${port}`;
   for (const subject of new Set(STEPS.map((step) => step.as))) {
     tokens.set(subject, await tokensOf(subject));
@@ -314,6 +324,29 @@ describe('Swagger UI in Chromium: every "Try it out" works as shown', () => {
     );
     expect(response.status()).toBe(200);
     expect(((await response.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+  });
+
+  it('opens authorized as alice: Try it out on the PATCH answers 200 with nothing pasted', async () => {
+    // A fresh browser profile, the page as it first loads: nothing typed, nothing pasted.
+    // The padlock of the Authorize button closes once the UI restored the authorization.
+    await ui.page.locator('.auth-wrapper button.authorize.locked').waitFor();
+    const operation = ui.operation('patch', `${RS}/users/{userId}`);
+    const shown = await ui.execute(operation, {});
+    await ui.screenshot(operation, join(SCREENSHOTS, '00-preauthorized-alice-patch.png'));
+    await ui.close(operation);
+    expect({ status: shown.status, body: shown.status === 200 ? '' : shown.body }).toEqual({
+      status: 200,
+      body: '',
+    });
+    expect(shown.body).toContain('"userId": 1');
+    expect(new URL(shown.requestUrl).pathname).toBe(`${RS}/users/me`);
+  });
+
+  it('says how to switch user, and that each scheme has its own Authorize button', async () => {
+    const description = await ui.page.locator('.info .description').innerText();
+    expect(description).toContain('opens authorized as alice');
+    expect(description).toContain('npm run token -- --subject bob --organization 1');
+    expect(description).toContain('each scheme has its own form and its own Authorize button');
   });
 
   it.each(

@@ -113,6 +113,8 @@ export class AppConfig {
   /** Names of the variables that fell back to development secrets, for the start-up warning. */
   readonly developmentSecrets!: string[];
   readonly logLevel!: LogLevel;
+  /** `text`: lines a person reads (development); `json`: one object per line (the rest). */
+  readonly logFormat!: 'json' | 'text';
   /**
    * Whether lines the app writes while serving a request carry its id (an AsyncLocalStorage
    * around the request). The request's own completion line always does.
@@ -252,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sessionTtlSeconds: variables.SESSION_TTL_SECONDS ?? 86400,
     developmentSecrets,
     logLevel: variables.LOG_LEVEL ?? 'info',
+    logFormat: variables.LOG_FORMAT ?? (nodeEnv === 'development' ? 'text' : 'json'),
     logRequestContext:
       variables.LOG_REQUEST_CONTEXT === undefined
         ? asyncContextIsCheap(process.versions.node)

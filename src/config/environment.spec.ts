@@ -59,6 +59,15 @@ describe('logging, proxy and rate-limit settings', () => {
     ]);
   });
 
+  it('logs text in development, JSON in production and tests, unless LOG_FORMAT says', () => {
+    expect(loadConfig({}).logFormat).toBe('text');
+    expect(loadConfig({ NODE_ENV: 'development' }).logFormat).toBe('text');
+    expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'test', LOG_FORMAT: 'text' }).logFormat).toBe('text');
+    expect(problemsOf({ LOG_FORMAT: 'pretty' })).toEqual(['LOG_FORMAT must be json or text']);
+  });
+
   it('reads the JWKS refetch interval and the invitation accept URL template', () => {
     const config = loadConfig({
       AUTH_JWKS_URI: 'https://idp.example/jwks.json',

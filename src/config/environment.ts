@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import { validateCronExpression } from 'cron';
 import {
@@ -18,6 +17,9 @@ import {
 } from 'class-validator';
 import { EVENT_VARIABLES } from './event-variables';
 import { IdentityVariables } from './identity-variables';
+import { parseTrustProxy } from './trust-proxy';
+
+export { parseTrustProxy, type TrustProxy } from './trust-proxy';
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -46,6 +48,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'ERASURE_MAX_AUTH_AGE_SECONDS',
   'LOG_LEVEL',
   'LOG_REQUEST_CONTEXT',
+  'LOG_FORMAT',
   'TRUST_PROXY',
   'REDIS_URL',
   'RATE_LIMIT_PER_USER_PER_MINUTE',
@@ -68,32 +71,6 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export type TrustProxy = boolean | number | string[];
-const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-
-/**
- * Express's `trust proxy`: false (the socket address is the client), true (trust every proxy),
- * a number of proxy hops, or a comma-separated list of proxy addresses, subnets and the names
- * loopback, linklocal and uniquelocal. Null when the value is none of these.
- */
-export function parseTrustProxy(value: string): TrustProxy | null {
-  if (value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d{1,2}$/.test(value)) return Number(value);
-  const entries = value.split(',').map((entry) => entry.trim());
-  const valid = entries.every((entry) => {
-    if (PROXY_NAMES.includes(entry)) return true;
-    const [address, prefix, ...rest] = entry.split('/');
-    const version = isIP(address);
-    if (version === 0 || rest.length > 0) return false;
-    return (
-      prefix === undefined ||
-      (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
-    );
-  });
-  return valid ? entries : null;
-}
 
 /**
  * An optional integer variable between `min` and `max`, given as decimal digits; one message,
@@ -189,6 +166,10 @@ export class EnvironmentVariables extends IdentityVariables {
   @IsOptional()
   @IsBooleanString({ message: 'LOG_REQUEST_CONTEXT must be true or false' })
   LOG_REQUEST_CONTEXT?: string;
+
+  @IsOptional()
+  @IsIn(['json', 'text'], { message: 'LOG_FORMAT must be json or text' })
+  LOG_FORMAT?: 'json' | 'text';
 
   @IsOptional()
   @ValidateBy({

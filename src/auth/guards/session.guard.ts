@@ -37,7 +37,10 @@ export class SessionGuard implements CanActivate {
     if (typeof token !== 'string' || token.length === 0) {
       throw unauthorized(
         ErrorCode.SESSION_TOKEN_MISSING,
-        `Send the session token in the ${ApiHeader.SessionToken} header.`,
+        // The Swagger UI's trap: its two forms each have their own Authorize button.
+        `Send the session token in the ${ApiHeader.SessionToken} header (from POST ` +
+          '/users-organizations/v1/rs/sessions; in the Swagger UI, paste it under session-token ' +
+          "and click that form's own Authorize button).",
       );
     }
     let claims;

@@ -5,6 +5,7 @@ import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 import type { LogLevel } from '../../config';
 import { clientAddress } from '../http/client-address';
 import { requestIdOf } from '../http/request-id.middleware';
+import { textDestination } from './text-log';
 
 export const REDACTED = '[Redacted]';
 
@@ -88,8 +89,12 @@ export function loggableHeaders(headers: IncomingHttpHeaders): IncomingHttpHeade
 
 export interface HttpLoggerOptions {
   level: LogLevel;
-  /** Where the JSON lines go; stdout when unset. Tests pass a stream to read them. */
+  /** Where the lines go; stdout when unset. Tests pass a stream to read them. */
   destination?: DestinationStream;
+  /** `text`: lines a person reads (pino-pretty); JSON lines otherwise. */
+  format?: 'json' | 'text';
+  /** Request paths that get no completion line (static assets, health probes). */
+  quiet?: (path: string) => boolean;
 }
 
 /** Level names, ISO times and `msg`: the shape of every line the app writes. */
@@ -156,12 +161,17 @@ export function createHttpLogger(options: HttpLoggerOptions): HttpLogger {
   // Synchronous: pino's asynchronous destination (sonic-boom over the thread pool) cost the
   // PATCH more than a write() per line, with or without a 4 KB buffer (bench, Node 24: 0.94 ms
   // of CPU per PATCH synchronous, 1.09 buffered, 1.20 asynchronous).
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination =
+    options.format === 'text'
+      ? textDestination(options.destination)
+      : (options.destination ?? pino.destination({ dest: 1, sync: true }));
+  const quiet = options.quiet ?? (() => false);
   const logger = pino(loggerOptions(options.level), destination);
   // The completion line blanks its credentials itself (loggableHeaders): pino's redaction copies
   // every object on its paths, and was a tenth of the PATCH's allocations.
   const accessLogger = pino(lineOptions(options.level), destination);
   const middleware = (request: Request, response: Response, next: NextFunction) => {
+    if (quiet(request.path)) return next();
     const started = Date.now();
     const requestId = requestIdOf(request);
     const done = (error?: Error) => {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../../config';
+import { SWAGGER_UI_PATH } from '../swagger/swagger';
 import { createHttpLogger } from './http-logger';
 
 /** The request log middleware; create-app mounts it first, so every request gets its line. */
@@ -15,9 +16,15 @@ export interface LoggingOptions {
 }
 
 /**
- * Structured JSON logs (nestjs-pino): Nest's own logger and the request log share one pino
+ * What a person reading the development log has no use for a line about: the Swagger UI's
+ * assets (the page itself is logged) and the health probes.
+ */
+const QUIET_IN_TEXT = new RegExp(`^/(health/|${SWAGGER_UI_PATH}/)`);
+
+/**
+ * Structured logs (nestjs-pino): Nest's own logger and the request log share one pino
  * instance, so every line has the same shape and a line written during a request carries the
- * request id.
+ * request id. JSON lines, or in development (LOG_FORMAT=text) the same lines made readable.
  */
 @Module({})
 export class LoggingModule {
@@ -25,6 +32,8 @@ export class LoggingModule {
     const httpLogger = createHttpLogger({
       level: options.enabled === false ? 'silent' : config.logLevel,
       destination: options.destination,
+      format: config.logFormat,
+      quiet: config.logFormat === 'text' ? (path) => QUIET_IN_TEXT.test(path) : undefined,
     });
     return {
       module: LoggingModule,

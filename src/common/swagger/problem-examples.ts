@@ -33,7 +33,10 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
   INVALID_CURSOR: 'The cursor was not issued by this API.',
   TOKEN_MISSING: 'Send the access token as Authorization: Bearer <token>.',
   TOKEN_INVALID: 'The access token is invalid, expired or not meant for this API.',
-  SESSION_TOKEN_MISSING: 'Send the session token in the x-session-token header.',
+  SESSION_TOKEN_MISSING:
+    'Send the session token in the x-session-token header (from POST ' +
+    '/users-organizations/v1/rs/sessions; in the Swagger UI, paste it under session-token and ' +
+    "click that form's own Authorize button).",
   SESSION_REVOKED: 'The session has been revoked.',
   SESSION_EXPIRED: 'The session has expired.',
   NOT_A_MEMBER: 'The caller is not an active member of that organization.',
