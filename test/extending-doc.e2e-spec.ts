@@ -162,13 +162,13 @@ describe('docs/extending.md, as code', () => {
         .send({ name: 'Week 48, night team' });
       expect({ status: created.status, body: created.body as unknown }).toEqual({
         status: 201,
-        body: { data: { id: 1, name: 'Week 48, night team' } },
+        body: { data: { id: 1, name: 'Week 48, night team', createdByUserId: 1 } },
       });
       await t
         .http()
         .get(`${RS}/rosters`)
         .set(asBob)
-        .expect(200, { data: [{ id: 1, name: 'Week 48, night team' }] });
+        .expect(200, { data: [{ id: 1, name: 'Week 48, night team', createdByUserId: 1 }] });
 
       expectProblem(
         await t.http().post(`${RS}/rosters`).set(asAlice).send({ name: 'Week 48, night team' }),
@@ -194,7 +194,7 @@ describe('docs/extending.md, as code', () => {
         .http()
         .get(`${SVC_ORGANIZATIONS}/1/rosters`)
         .set(reader)
-        .expect(200, { data: [{ id: 1, name: 'Week 48, night team' }] });
+        .expect(200, { data: [{ id: 1, name: 'Week 48, night team', createdByUserId: 1 }] });
       await t.http().get(`${SVC_ORGANIZATIONS}/2/rosters`).set(reader).expect(200, { data: [] });
     });
 
@@ -212,6 +212,25 @@ describe('docs/extending.md, as code', () => {
         lastName: 'Hopper',
       });
       expect(response.status).toBe(201);
+    });
+
+    it('forgets the author of its rosters when that person is erased', async () => {
+      await t.http().patch(`${RS}/users/3`).set(asAlice).send({ scope: 1 }).expect(200);
+      const asCarol = await t.login('carol', 1);
+      await t.http().post(`${RS}/rosters`).set(asCarol).send({ name: 'Week 49' }).expect(201);
+      await t
+        .http()
+        .post('/users-organizations/v1/svc/users/erase')
+        .set(asService('privacy-desk', 'users:erase'))
+        .send({ userId: 3 })
+        .expect(200);
+      const listed = await t.http().get(`${RS}/rosters`).set(asBob).expect(200);
+      expect(listed.body).toEqual({
+        data: [
+          { id: 1, name: 'Week 48, night team', createdByUserId: 1 },
+          { id: 2, name: 'Week 49', createdByUserId: null },
+        ],
+      });
     });
   });
 });
