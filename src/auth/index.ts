@@ -11,6 +11,6 @@ export * from './service-context';
 export * from './entities/session.entity';
 export * from './session-context';
 export * from './sessions.repository';
-export { MySessionView, sessionHandle } from './my-sessions';
+export { MySessionView, toMySessionView } from './my-sessions';
 export * from './sessions.service';
 export * from './second-factor';

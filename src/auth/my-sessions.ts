@@ -84,7 +84,7 @@ export class MySessions {
   ) {}
 
   async list(caller: BearerContext): Promise<MySessionView[]> {
-    return (await this.sessions.listForUser(caller.user.id)).map(view);
+    return (await this.sessions.listForUser(caller.user.id)).map(toMySessionView);
   }
 
   /** Another person's handle is not found; an own session revoked already changes nothing. */
@@ -145,7 +145,8 @@ export class MySessions {
   }
 }
 
-function view(session: StoredSession): MySessionView {
+/** A session as its owner sees it: a handle, never the id its token carries. */
+export function toMySessionView(session: StoredSession): MySessionView {
   return {
     id: sessionHandle(session.id),
     organizationId: session.organizationId,

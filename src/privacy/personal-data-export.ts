@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { sessionHandle } from '../auth';
+import { toMySessionView } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { toInvitationView } from '../invitations';
@@ -65,14 +65,7 @@ export class PersonalDataExport {
       },
       memberships: memberships.map(toMembershipView),
       invitations: invitations.map((invitation) => toInvitationView(invitation)),
-      sessions: sessions.map((session) => ({
-        id: sessionHandle(session.id),
-        organizationId: session.organizationId,
-        createdAt: session.createdAt.toISOString(),
-        expiresAt: session.expiresAt.toISOString(),
-        revokedAt: session.revokedAt?.toISOString() ?? null,
-        mfa: session.mfa,
-      })),
+      sessions: sessions.map(toMySessionView),
     };
     const addressed = new Set(invitations.map((invitation) => invitation.id));
     const aboutThePerson = (row: AuditRowAbout) =>

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FieldChanges } from '../audit';
+import type { StoredSession } from '../auth';
 import {
   DatabaseService,
   fromDatabaseTimestamp,
@@ -25,15 +26,6 @@ export interface PersonRow {
   email: string | null;
   emailKey: string | null;
   createdAt: Date;
-}
-
-export interface PersonSession {
-  id: string;
-  organizationId: number;
-  createdAt: Date;
-  expiresAt: Date;
-  revokedAt: Date | null;
-  mfa: boolean;
 }
 
 export interface AuditRowAbout {
@@ -109,7 +101,7 @@ export class PersonalRowsRepository {
     return rows.map((row) => toInvitation(row as unknown as Parameters<typeof toInvitation>[0]));
   }
 
-  async sessions(reach: Reach): Promise<PersonSession[]> {
+  async sessions(reach: Reach): Promise<StoredSession[]> {
     const rows = await this.database.query<Row>(
       'SELECT `id`, `organizationId`, `createdAt`, `expiresAt`, `revokedAt`, `mfa` ' +
         `FROM \`sessions\` WHERE \`userId\` = ?${within(reach, '`organizationId`')} ` +
