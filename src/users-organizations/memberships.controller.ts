@@ -164,7 +164,12 @@ export class MembershipsController {
 
   @Get(':userId')
   @Authenticated({ targetParam: 'userId' })
-  @ApiOperation({ summary: 'Get user organization', description: "A member's membership." })
+  @ApiOperation({
+    summary: 'Get user organization',
+    description:
+      "A member's membership in the session organization: its user organization, as this " +
+      'API calls the pair (user, organization) in route names.',
+  })
   @USER_ID_PARAM
   @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER, description: 'The membership.' })
   @ApiProblems(
