@@ -17,6 +17,8 @@ export interface RunMessage {
   callers: Caller[];
   /** Forget the scope scenario's knowledge of who was promoted (measure.ts reset the table). */
   resetState: boolean;
+  /** Requests per second over all connections (a fixed load); unset: as fast as answered. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -42,6 +44,7 @@ function run(message: RunMessage): Promise<LoadResult> {
         duration: message.duration,
         pipelining: 1,
         timeout: 10,
+        ...(message.rate === undefined ? {} : { overallRate: message.rate }),
         requests: [requestFor(message.scenario, message.layout, message.callers)],
       },
       (error, result) => {

@@ -126,6 +126,7 @@ export async function measure(
       connections: options.connections,
       layout: database.layout,
       callers: database.callers,
+      rate: options.rate,
     };
     if (options.warmup > 0) await drive({ ...message, duration: options.warmup, resetState: true });
     const pid = server.child.pid;

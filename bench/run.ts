@@ -207,9 +207,9 @@ async function main(): Promise<void> {
       ? {
           events: await eventsBench(options, {
             prepareDatabase: () => prepareDatabase(options, secrets, options.memberships, '_e'),
-            measure: (database, appEnv, round, profileDir) =>
+            measure: (database, appEnv, round, profileDir, rate) =>
               measure(
-                { ...options, appEnv: { ...options.appEnv, ...appEnv } },
+                { ...options, appEnv: { ...options.appEnv, ...appEnv }, rate },
                 secrets,
                 database,
                 'app',

@@ -28,6 +28,8 @@ export interface BenchOptions {
   events: boolean;
   /** `--scenarios check`: the decision point's evaluation beside a GET, at two sizes. */
   check: boolean;
+  /** Set by --events for its half-load runs: the load's fixed rate, requests per second. */
+  rate?: number;
 }
 
 export const USAGE = `npm run bench -- [options]
