@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { Caller, Layout, Scenario } from './lib/layout';
+import { pacedLoad } from './lib/paced-load';
 import { clearInFlight, requestFor, resetScopeState } from './lib/scenarios';
 
 export interface RunMessage {
@@ -17,7 +18,7 @@ export interface RunMessage {
   callers: Caller[];
   /** Forget the scope scenario's knowledge of who was promoted (measure.ts reset the table). */
   resetState: boolean;
-  /** Requests per second over all connections (a fixed load); unset: as fast as answered. */
+  /** Requests per second, evenly spaced (lib/paced-load.ts); unset: as fast as answered. */
   rate?: number;
 }
 
@@ -36,6 +37,10 @@ export interface LoadResult {
 
 function run(message: RunMessage): Promise<LoadResult> {
   if (message.resetState) resetScopeState();
+  if (message.rate !== undefined) {
+    const request = requestFor(message.scenario, message.layout, message.callers);
+    return pacedLoad(message.url, request, message.rate, message.duration, message.connections);
+  }
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -44,7 +49,6 @@ function run(message: RunMessage): Promise<LoadResult> {
         duration: message.duration,
         pipelining: 1,
         timeout: 10,
-        ...(message.rate === undefined ? {} : { overallRate: message.rate }),
         requests: [requestFor(message.scenario, message.layout, message.callers)],
       },
       (error, result) => {
