@@ -3,6 +3,7 @@ import type { PoolConnection, ResultSetHeader } from 'mysql2';
 import type { DataSource } from 'typeorm';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import type { DatabaseDeadlines } from '../config';
+import { ConnectionGate } from './connection-gate';
 import {
   ConnectionAcquireTimeoutError,
   DatabaseNotConnectedError,
@@ -45,11 +46,14 @@ export class MysqlEngine implements SqlEngine {
   readonly forShare = FOR_SHARE;
   /** Counted here rather than read off mysql2's private pool fields. */
   private readonly counts: PoolUsage = { inUse: 0, waiting: 0 };
+  private readonly gate: ConnectionGate;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly deadlines: DatabaseDeadlines,
-  ) {}
+    private readonly deadlines: DatabaseDeadlines & { poolSize: number },
+  ) {
+    this.gate = new ConnectionGate(deadlines.poolSize);
+  }
 
   usage(): PoolUsage {
     return { ...this.counts };
@@ -88,14 +92,25 @@ export class MysqlEngine implements SqlEngine {
     const counts = origin === undefined ? this.counts : { inUse: 0, waiting: 0 };
     counts.waiting++;
     let connection: PoolConnection;
+    const started = performance.now();
     try {
-      connection = await acquire(driver, this.deadlines.poolTimeoutMs);
+      await this.gate.enter(
+        origin !== undefined,
+        this.deadlines.poolTimeoutMs,
+        () => new ConnectionAcquireTimeoutError(),
+      );
+      const left = Math.max(1, this.deadlines.poolTimeoutMs - (performance.now() - started));
+      connection = await acquire(driver, left).catch((error: unknown) => {
+        this.gate.leave();
+        throw error;
+      });
     } finally {
       counts.waiting--;
     }
     counts.inUse++;
     const returned = () => {
       counts.inUse--;
+      this.gate.leave();
     };
     return new MysqlExecutor(connection, this.deadlines.statementTimeoutMs, returned, origin);
   }
