@@ -67,6 +67,7 @@ export const ENVIRONMENT_VARIABLE_NAMES = [
   'EVENTS_NATS_URL',
   'EVENTS_NATS_SUBJECT_PREFIX',
   'EVENTS_NATS_STREAM',
+  'EVENTS_RELAY_POLL_MS',
 ] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -261,6 +262,9 @@ export class EnvironmentVariables extends IdentityVariables {
 
   @PatternVariable(EVENT_VARIABLES.EVENTS_NATS_STREAM)
   EVENTS_NATS_STREAM?: string;
+
+  @IntegerVariable(5, 600000)
+  EVENTS_RELAY_POLL_MS?: number;
 }
 
 /** Validates the raw environment; returns the typed variables and one message per bad value. */

@@ -3,6 +3,8 @@ import {
   DEFAULT_NATS_STREAM,
   DEFAULT_NATS_SUBJECT_PREFIX,
   DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS,
+  RELAY_POLL_MS_ALONE,
+  RELAY_POLL_MS_WOKEN,
 } from './events-config';
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -25,6 +27,7 @@ describe('events settings (webhooks, NATS)', () => {
         requireHttps: false,
       },
       nats: null,
+      relayPollMs: RELAY_POLL_MS_ALONE,
     });
     expect(DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS).toEqual([5, 30, 120, 600, 3600, 21600, 43200]);
   });
@@ -37,6 +40,7 @@ describe('events settings (webhooks, NATS)', () => {
       EVENTS_NATS_URL: 'nats://127.0.0.1:4222,tls://nats.internal:4443',
       EVENTS_NATS_SUBJECT_PREFIX: 'care.staging',
       EVENTS_NATS_STREAM: 'CARE_STAGING',
+      EVENTS_RELAY_POLL_MS: '60000',
     });
     expect(config.events).toEqual({
       webhooks: {
@@ -50,12 +54,23 @@ describe('events settings (webhooks, NATS)', () => {
         subjectPrefix: 'care.staging',
         stream: 'CARE_STAGING',
       },
+      relayPollMs: 60000,
     });
     expect(loadConfig({ EVENTS_NATS_URL: 'nats://n:4222' }).events.nats).toEqual({
       servers: ['nats://n:4222'],
       subjectPrefix: DEFAULT_NATS_SUBJECT_PREFIX,
       stream: DEFAULT_NATS_STREAM,
     });
+  });
+
+  it('polls the outbox briefly without a wake channel, rarely with Redis or NATS', () => {
+    expect(RELAY_POLL_MS_ALONE).toBeLessThanOrEqual(50);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).events.relayPollMs).toBe(
+      RELAY_POLL_MS_WOKEN,
+    );
+    expect(loadConfig({ EVENTS_NATS_URL: 'nats://n:4222' }).events.relayPollMs).toBe(
+      RELAY_POLL_MS_WOKEN,
+    );
   });
 
   it('wants https endpoints in production', () => {
@@ -83,6 +98,7 @@ describe('events settings (webhooks, NATS)', () => {
     ['EVENTS_NATS_SUBJECT_PREFIX', 'bad prefix', /dot-separated tokens/],
     ['EVENTS_NATS_SUBJECT_PREFIX', 'events.>', /dot-separated tokens/],
     ['EVENTS_NATS_STREAM', 'has.dot', /letters, digits/],
+    ['EVENTS_RELAY_POLL_MS', '1', /between 5 and 600000/],
   ])('names %s=%s', (name, value, message) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

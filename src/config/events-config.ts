@@ -27,7 +27,18 @@ export interface NatsConfig {
 export interface EventsConfig {
   webhooks: WebhooksConfig;
   nats: NatsConfig | null;
+  /**
+   * How often the relay's lease holder looks at the outbox when nothing woke it. A commit on
+   * the holder wakes it at once; one on another instance wakes it through Redis or NATS when
+   * either is configured (the poll is then a safety net), else this poll finds it.
+   */
+  relayPollMs: number;
 }
+
+/** With neither Redis nor NATS, the poll is what brings other instances' commits: kept short. */
+export const RELAY_POLL_MS_ALONE = 25;
+/** With a wake channel, the poll only covers a lost wake-up. */
+export const RELAY_POLL_MS_WOKEN = 1000;
 
 /** The events' settings, from variables `validateEnvironment` checked; adds cross-field problems. */
 export function loadEventsConfig(
@@ -54,6 +65,11 @@ export function loadEventsConfig(
           : variables.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
       requireHttps: production,
     },
+    relayPollMs:
+      variables.EVENTS_RELAY_POLL_MS ??
+      (variables.REDIS_URL !== undefined || variables.EVENTS_NATS_URL !== undefined
+        ? RELAY_POLL_MS_WOKEN
+        : RELAY_POLL_MS_ALONE),
     nats:
       variables.EVENTS_NATS_URL === undefined
         ? null

@@ -17,8 +17,8 @@ export interface EventEnvelope {
 }
 
 /**
- * A committed event as the relay hands it to the sinks' queues: what they route it by. The
- * body is read again when it is sent, so the relay neither reads nor parses it.
+ * A committed event as the relay hands it to the sinks: what they route it by, and its body for
+ * a sink that sends it at once (built only when asked for).
  */
 export interface PendingEvent {
   /** The audit row's id: the order the relay keeps; never sent anywhere. */
@@ -26,19 +26,17 @@ export interface PendingEvent {
   type: string;
   organizationId: number;
   createdAt: Date;
+  envelope(): OutboxEvent;
 }
 
-/** The audit columns a PendingEvent is made of (`audit_events` as `a`). */
-export const PENDING_COLUMNS = 'a.`id` AS `auditId`, a.`action`, a.`organizationId`, a.`createdAt`';
-
-export type PendingRow = Pick<EnvelopeRow, 'auditId' | 'action' | 'organizationId' | 'createdAt'>;
-
-export function pendingEvent(row: PendingRow): PendingEvent {
+export function pendingEvent(row: EnvelopeRow): PendingEvent {
+  let built: OutboxEvent | undefined;
   return {
     auditId: Number(row.auditId),
     type: row.action,
     organizationId: Number(row.organizationId),
     createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
+    envelope: () => (built ??= outboxEvent(row)),
   };
 }
 

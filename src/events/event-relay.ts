@@ -1,16 +1,21 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AppConfig } from '../config';
 import { NOT_YET, toDatabaseTimestamp } from '../database';
-import { PENDING_COLUMNS, PendingRow, pendingEvent } from './event-envelope';
+import { ENVELOPE_COLUMNS, EnvelopeRow, pendingEvent } from './event-envelope';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
 import { RelayLease } from './relay-lease';
+import { RelayWake } from './relay-wake';
 import { byPrimaryKey, inList, LARGEST_CHUNK, powerOfTwoChunks } from './sql-lists';
 
-/** Between two passes while there is work: events committed meanwhile go in one batch. */
+/** Between two passes while the sinks have work in hand (retries, a backlog). */
 const BUSY_INTERVAL_MS = 100;
-/** Between two looks at the outbox while idle (a change on this instance wakes it at once). */
-const IDLE_INTERVAL_MS = 250;
+/**
+ * The least time between the starts of two passes: commits arriving meanwhile go in one batch,
+ * so that under load a pass relays several events instead of one pass per commit.
+ */
+const BATCH_GAP_MS = 10;
 /** Between two tries at the lease while another instance holds it. */
 const FOLLOWER_INTERVAL_MS = 1000;
 /** Renew an idle lease this often (it lasts LEASE_MS). */
@@ -25,7 +30,7 @@ const RENEW_INTERVAL_MS = 1000;
  */
 const PENDING_SQL =
   'SELECT ' +
-  PENDING_COLUMNS +
+  ENVELOPE_COLUMNS +
   " FROM `audit_events` a WHERE a.`relayedAt` = '" +
   NOT_YET +
   "' ORDER BY a.`id` LIMIT " +
@@ -33,38 +38,52 @@ const PENDING_SQL =
 
 /**
  * The outbox relay (DESIGN 11). Runs in every instance; only the holder of the lease works:
- * it reads committed events from the audit trail, hands them to each sink's queue in one
- * transaction with their relayed mark, and lets the sinks deliver from their queues. When the
- * holder dies, its lease expires and another instance carries on from the same rows.
+ * it reads committed events from the audit trail, lets each sink deliver what it can at once
+ * (within a deadline), hands the events to each sink's queue in one transaction with their
+ * relayed mark and those outcomes, and lets the sinks deliver the rest from their queues. When
+ * the holder dies, its lease expires and another instance carries on from the same rows.
+ *
+ * A pass starts when a commit wakes it: on this instance through the in-process events, on
+ * another through RelayWake (Redis or NATS), or, with neither, at the next short poll.
  */
 @Injectable()
 export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRelay.name);
   private readonly sinks: EventSink[] = [];
+  private readonly pollMs: number;
   private timer: NodeJS.Timeout | undefined;
   private dueAt = 0;
+  private lastStart = 0;
   private running: Promise<void> | null = null;
   private wakeRequested = false;
+  /** Woken by a commit since the last look at the outbox; else the poll decides. */
+  private woken = true;
+  private pollDueAt = 0;
   private stopped = true;
   private lastRenewal = 0;
   private lastError = '';
 
   constructor(
+    config: AppConfig,
     private readonly database: RelayDatabase,
     private readonly lease: RelayLease,
     private readonly emitter: EventEmitter2,
-  ) {}
+    private readonly remote: RelayWake,
+  ) {
+    this.pollMs = config.events.relayPollMs;
+  }
 
   /** Sinks register while modules initialize, before the relay starts. */
   register(sink: EventSink): void {
     this.sinks.push(sink);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.stopped = false;
     // Every in-process event follows a commit: look at the outbox now instead of at the next
-    // poll. Changes on other instances are found by the poll.
+    // poll, or have the instance holding the lease look.
     this.emitter.onAny(this.onEvent);
+    await this.remote.listen(() => this.wake());
     this.schedule(0);
   }
 
@@ -78,9 +97,9 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
-   * Looks at the outbox soon: at once when idle, right after the pass in progress, and not
-   * sooner than planned when a busy pass is due anyway (so that a burst of commits makes
-   * batches, not one pass each). Only the lease holder listens: the others poll for the lease.
+   * Looks at the outbox soon: at once when idle (BATCH_GAP_MS after the last pass began at the
+   * earliest), right after the pass in progress, never later than planned. Only the lease
+   * holder listens: the others poll for the lease.
    */
   wake(): void {
     if (this.stopped || !this.lease.held) return;
@@ -88,17 +107,23 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       this.wakeRequested = true;
       return;
     }
-    if (this.dueAt - Date.now() <= BUSY_INTERVAL_MS) return;
-    this.schedule(0);
+    this.woken = true;
+    const delay = Math.max(0, this.lastStart + BATCH_GAP_MS - Date.now());
+    if (this.dueAt - Date.now() <= delay) return;
+    this.schedule(delay);
   }
 
-  private readonly onEvent = () => this.wake();
+  private readonly onEvent = () => {
+    if (this.lease.held) this.wake();
+    else this.remote.notify();
+  };
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
     if (this.stopped) return;
     this.dueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
+      this.lastStart = Date.now();
       this.running = this.pass().finally(() => {
         this.running = null;
       });
@@ -107,25 +132,36 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     this.timer.unref();
   }
 
+  /**
+   * Looks at the outbox when woken or when the poll is due; in between, passes only renew the
+   * lease (however long the poll interval) and let the sinks start what fell due.
+   */
   private async pass(): Promise<void> {
-    let next = IDLE_INTERVAL_MS;
+    let next = FOLLOWER_INTERVAL_MS;
     try {
-      if (!(await this.holdLease())) {
-        next = FOLLOWER_INTERVAL_MS;
-        return;
+      if (!(await this.holdLease())) return;
+      let relayed = 0;
+      if (this.woken || Date.now() >= this.pollDueAt) {
+        this.woken = false;
+        this.pollDueAt = Date.now() + this.pollMs;
+        relayed = await this.relayPending();
       }
-      const relayed = await this.relayPending();
       let delivering = false;
       for (const sink of this.sinks) delivering = (await sink.deliver()) || delivering;
-      if (relayed || delivering) next = BUSY_INTERVAL_MS;
+      next = Math.min(Math.max(0, this.pollDueAt - Date.now()), RENEW_INTERVAL_MS);
+      // A full batch leaves more behind it: at once. Sinks' work in hand: soon.
+      if (relayed === LARGEST_CHUNK) {
+        this.woken = true;
+        next = 0;
+      } else if (delivering) next = Math.min(next, BUSY_INTERVAL_MS);
       this.lastError = '';
     } catch (error) {
       this.report(error);
-      next = FOLLOWER_INTERVAL_MS;
     } finally {
       if (this.wakeRequested) {
         this.wakeRequested = false;
-        next = Math.min(next, BUSY_INTERVAL_MS);
+        this.woken = true;
+        next = Math.min(next, Math.max(0, this.lastStart + BATCH_GAP_MS - Date.now()));
       }
       this.schedule(next);
     }
@@ -137,7 +173,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     const wasHeld = this.lease.held;
     const held = await this.lease.acquire();
     if (held) this.lastRenewal = now;
-    if (held && !wasHeld) this.logger.log(`This instance relays events (${this.lease.holder})`);
+    if (held && !wasHeld) {
+      this.logger.log(`This instance relays events (${this.lease.holder})`);
+      this.woken = true;
+    }
     if (!held && wasHeld) {
       this.logger.warn('Another instance took over the event relay');
       await Promise.all(this.sinks.map((sink) => sink.settle()));
@@ -145,13 +184,17 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     return held;
   }
 
-  /** One batch of pending events into every sink's queue; true when there was any. */
-  private async relayPending(): Promise<boolean> {
-    const rows = await this.database.query<PendingRow>(PENDING_SQL);
-    if (rows.length === 0) return false;
+  /**
+   * One batch of pending events: each sink delivers what it can at once, then queues the
+   * events with those outcomes in the transaction that marks them relayed. The number relayed.
+   */
+  private async relayPending(): Promise<number> {
+    const rows = await this.database.query<EnvelopeRow>(PENDING_SQL);
+    if (rows.length === 0) return 0;
     const events = rows.map(pendingEvent);
+    for (const sink of this.sinks) await sink.prepare?.(events);
     const relayedAt = toDatabaseTimestamp(new Date());
-    await this.lease.transaction(async (executor) => {
+    const transaction = this.lease.transaction(async (executor) => {
       for (const sink of this.sinks) await sink.accept(executor, events);
       for (const chunk of powerOfTwoChunks(events.map((event) => event.auditId))) {
         const ids = inList(chunk);
@@ -164,8 +207,15 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
         );
       }
     });
+    const committed = await transaction.then(
+      () => true,
+      () => false,
+    );
+    for (const sink of this.sinks) sink.relayed?.(committed);
+    // The failure itself, for the log (once per kind).
+    if (!committed) await transaction;
     this.lastRenewal = Date.now();
-    return true;
+    return events.length;
   }
 
   /** Once per kind of failure, not once per pass: a database outage would flood the log. */

@@ -13,6 +13,14 @@ export interface EventSink {
    */
   accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void>;
   /**
+   * Before that transaction, optionally: delivers at once what can go at once (within a
+   * deadline, so that one slow receiver holds up no other), for accept() to record the
+   * outcomes with the relayed mark. Never throws for a receiver's failure.
+   */
+  prepare?(events: PendingEvent[]): Promise<void>;
+  /** After that transaction, whether it committed (else what prepare() did is not recorded). */
+  relayed?(committed: boolean): void;
+  /**
    * Starts delivering what is due, unless a delivery of this sink is still running; never
    * waits for a receiver. True while it has work in hand (the relay then comes back sooner).
    */

@@ -7,6 +7,7 @@ import { EventRelay } from './event-relay';
 import { NatsPublisher } from './nats-publisher';
 import { RelayDatabase } from './relay-database';
 import { RelayLease } from './relay-lease';
+import { RelayWake } from './relay-wake';
 
 /**
  * The events' way out of the process (DESIGN 11): the outbox relay over the audit trail, its
@@ -15,7 +16,7 @@ import { RelayLease } from './relay-lease';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([RelayLeaseEntity, BrokerQueueEntity])],
-  providers: [RelayDatabase, RelayLease, EventRelay, EventMetrics, NatsPublisher],
+  providers: [RelayDatabase, RelayLease, RelayWake, EventRelay, EventMetrics, NatsPublisher],
   exports: [RelayDatabase, RelayLease, EventRelay, EventMetrics],
 })
 export class EventsModule implements OnModuleInit {

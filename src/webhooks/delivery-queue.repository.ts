@@ -8,7 +8,6 @@ import {
   inList,
   OutboxEvent,
   outboxEvent,
-  PendingEvent,
   powerOfTwoChunks,
   RelayDatabase,
   valueRows,
@@ -58,61 +57,6 @@ interface QueuedRow extends EnvelopeRow {
 @Injectable()
 export class DeliveryQueueRepository {
   constructor(private readonly database: RelayDatabase) {}
-
-  /**
-   * One pending delivery per event and enabled endpoint of its organization whose filter
-   * matches; an endpoint registered after the change gets none of it. Inserted in event
-   * order, so delivery ids keep the events' order per endpoint.
-   */
-  async enqueue(executor: SqlExecutor, events: PendingEvent[], now: Date): Promise<void> {
-    const organizations = [...new Set(events.map((event) => event.organizationId))];
-    const endpoints: { id: number; organizationId: number; events: string[]; createdAt: Date }[] =
-      [];
-    for (const chunk of powerOfTwoChunks(organizations)) {
-      const ids = inList(chunk);
-      const rows = await executor.query<{
-        id: number | string;
-        organizationId: number | string;
-        events: string;
-        createdAt: Timestamp;
-      }>(
-        'SELECT `id`, `organizationId`, `events`, `createdAt` FROM `webhook_endpoints` ' +
-          'WHERE `enabled` = 1 AND `organizationId` IN ' +
-          ids.sql,
-        ids.parameters,
-      );
-      for (const row of rows) {
-        endpoints.push({
-          id: Number(row.id),
-          organizationId: Number(row.organizationId),
-          events: JSON.parse(row.events) as string[],
-          createdAt: fromDatabaseTimestamp(row.createdAt) as Date,
-        });
-      }
-    }
-    if (endpoints.length === 0) return;
-    const at = toDatabaseTimestamp(now);
-    const rows: (string | number)[][] = [];
-    for (const event of events) {
-      for (const endpoint of endpoints) {
-        if (
-          endpoint.organizationId === event.organizationId &&
-          endpoint.createdAt <= event.createdAt &&
-          (endpoint.events.includes('*') || endpoint.events.includes(event.type))
-        ) {
-          rows.push([endpoint.id, event.auditId, DeliveryStatus.Pending, 0, at, at, at]);
-        }
-      }
-    }
-    for (const chunk of powerOfTwoChunks(rows)) {
-      await executor.execute(
-        'INSERT INTO `webhook_deliveries` (`endpointId`, `auditEventId`, `status`, `attempts`, ' +
-          '`nextAttemptAt`, `createdAt`, `updatedAt`) VALUES ' +
-          valueRows(chunk.length, 7),
-        chunk.flat(),
-      );
-    }
-  }
 
   /**
    * The endpoints whose oldest pending delivery is due: the head of each endpoint's queue
@@ -188,22 +132,10 @@ export class DeliveryQueueRepository {
       for (const row of rows) present.add(Number(row.id));
     }
     const kept = attempts.filter((attempt) => present.has(attempt.delivery.id));
-    for (const chunk of powerOfTwoChunks(kept)) {
-      await executor.execute(
-        'INSERT INTO `webhook_delivery_attempts` (`deliveryId`, `attemptedAt`, `durationMs`, ' +
-          '`responseStatus`, `outcome`, `error`, `responseBody`) VALUES ' +
-          valueRows(chunk.length, 7),
-        chunk.flatMap(({ delivery, result }) => [
-          delivery.id,
-          toDatabaseTimestamp(result.attemptedAt),
-          result.durationMs,
-          result.responseStatus,
-          result.outcome === 'succeeded' ? 'succeeded' : 'failed',
-          result.error?.slice(0, 500) ?? null,
-          result.responseBody,
-        ]),
-      );
-    }
+    await insertAttempts(
+      executor,
+      kept.map(({ delivery, result }) => ({ deliveryId: delivery.id, result })),
+    );
     const now = toDatabaseTimestamp(new Date());
     const succeeded = kept.filter(({ result }) => result.outcome === 'succeeded');
     for (const chunk of powerOfTwoChunks(succeeded.map(({ delivery }) => delivery.id))) {
@@ -275,5 +207,28 @@ export class DeliveryQueueRepository {
       [at, endpointId],
     );
     return true;
+  }
+}
+
+/** One row per attempt made: what the administrators read in a delivery's history. */
+export async function insertAttempts(
+  executor: SqlExecutor,
+  attempts: { deliveryId: number; result: AttemptResult }[],
+): Promise<void> {
+  for (const chunk of powerOfTwoChunks(attempts)) {
+    await executor.execute(
+      'INSERT INTO `webhook_delivery_attempts` (`deliveryId`, `attemptedAt`, `durationMs`, ' +
+        '`responseStatus`, `outcome`, `error`, `responseBody`) VALUES ' +
+        valueRows(chunk.length, 7),
+      chunk.flatMap(({ deliveryId, result }) => [
+        deliveryId,
+        toDatabaseTimestamp(result.attemptedAt),
+        result.durationMs,
+        result.responseStatus,
+        result.outcome === 'succeeded' ? 'succeeded' : 'failed',
+        result.error?.slice(0, 500) ?? null,
+        result.responseBody,
+      ]),
+    );
   }
 }

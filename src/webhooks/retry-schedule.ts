@@ -1,3 +1,6 @@
+/** DESIGN 11: an endpoint failing for this long is disabled. */
+export const DISABLE_AFTER_MS = 3 * 24 * 3600 * 1000;
+
 /** Each delay is drawn within ±20% of the schedule's, so that receivers back from an outage
  * are not hit by every delivery that failed at the same moment, all at once. */
 const JITTER = 0.2;

@@ -10,29 +10,30 @@ import {
   PendingEvent,
   RelayLease,
 } from '../events';
+import { DeliveryFanoutRepository, InlineAttempt } from './delivery-fanout.repository';
 import {
   DeliveryQueueRepository,
   QueuedDelivery,
   RecordedAttempt,
 } from './delivery-queue.repository';
-import { retryDelayMs } from './retry-schedule';
+import { deliverInline, handedOver, InlineRound, recordInline } from './inline-delivery';
+import { DISABLE_AFTER_MS, retryDelayMs } from './retry-schedule';
 import { AttemptResult, WebhookSender } from './webhook-sender';
 
-/** DESIGN 11: an endpoint failing for this long is disabled. */
-export const DISABLE_AFTER_MS = 3 * 24 * 3600 * 1000;
 /** Deliveries read per round, all endpoints together, and sent in a row to one endpoint. */
 const ROUND_LIMIT = 512;
 const RUN_LIMIT = 32;
-/** Outcomes of runs ending within this window are recorded in one transaction. */
-const FLUSH_DELAY_MS = 100;
+/** Retries fall due as time passes: the queue is looked at this often even when nothing changed. */
+const QUEUE_LOOK_MS = 100;
 
 /**
- * Delivers webhooks from the queue the relay fills (an EventSink). Each endpoint's deliveries
- * go one at a time, oldest first, and a failure stops that endpoint's run, so an endpoint sees
- * events in their order; endpoints run side by side, and a slow one holds up no other. Outcomes
- * are recorded in batches under the relay's lease: a delivery made by an instance that lost the
- * lease meanwhile is not recorded, and is made again by the new holder (at least once; the
- * receiver recognizes the repeat by its webhook-id).
+ * Delivers webhooks (an EventSink): at once, in the relay's pass, to an endpoint whose queue is
+ * empty (the outcome recorded with the relayed mark), else from the queue the relay fills.
+ * Each endpoint's deliveries go one at a time, oldest first, and a failure stops that
+ * endpoint's run, so an endpoint sees events in their order; endpoints run side by side, and a
+ * slow one holds up no other. Outcomes are recorded under the relay's lease: a delivery made by
+ * an instance that lost the lease meanwhile is not recorded, and is made again by the new
+ * holder (at least once; the receiver recognizes the repeat by its webhook-id).
  */
 @Injectable()
 export class WebhookDispatcher implements EventSink, OnModuleInit {
@@ -46,12 +47,22 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
   private buffered: RecordedAttempt[] = [];
   private collecting: Promise<void> | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** The pass's inline deliveries, between prepare() and relayed(). */
+  private round: InlineRound | null = null;
+  /** The round's outcomes recorded in the relay's transaction, counted once it commits. */
+  private recordedInline: { attempt: InlineAttempt; createdAt: Date }[] = [];
+  private disabledInline: number[] = [];
+  private roundIds = new Map<string, number>();
+  /** Whether the queue may hold due work the last look did not see, and when it was looked at. */
+  private queueChanged = true;
+  private lastLook = 0;
 
   constructor(
     config: AppConfig,
     private readonly relay: EventRelay,
     private readonly lease: RelayLease,
     private readonly queue: DeliveryQueueRepository,
+    private readonly fanout: DeliveryFanoutRepository,
     private readonly sender: WebhookSender,
     private readonly metrics: EventMetrics,
   ) {
@@ -62,12 +73,86 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
     this.relay.register(this);
   }
 
-  accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void> {
-    return this.queue.enqueue(executor, events, new Date());
+  async prepare(events: PendingEvent[]): Promise<void> {
+    this.round = null;
+    if (!this.lease.held) return;
+    const endpoints = await this.fanout.inlineEndpoints(events);
+    if (endpoints.length === 0) return;
+    this.round = await deliverInline(
+      this.sender,
+      events,
+      endpoints,
+      (endpointId) => this.busy.has(endpointId),
+      this.abort.signal,
+    );
+  }
+
+  async accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void> {
+    const round = this.round?.events === events ? this.round : null;
+    const attempted = new Map<string, InlineAttempt>();
+    for (const [key, result] of round?.results ?? []) {
+      attempted.set(key, { result, nextAttemptAt: this.nextAttemptAt(0, result) });
+    }
+    this.recordedInline = [];
+    this.disabledInline = [];
+    const tracked = new Set(round?.inFlight.keys());
+    const { ids, pending } = await this.fanout.enqueue(
+      executor,
+      events,
+      new Date(),
+      attempted,
+      tracked,
+    );
+    this.roundIds = ids;
+    // Deliveries left to the queue's runs: look at it in this pass.
+    if (pending > 0) this.queueChanged = true;
+    const outcomes = await recordInline(executor, this.queue, round, events, attempted, ids);
+    this.recordedInline = outcomes.recorded;
+    this.disabledInline = outcomes.disabled;
+  }
+
+  relayed(committed: boolean): void {
+    const round = this.round;
+    this.round = null;
+    if (committed) {
+      for (const { attempt, createdAt } of this.recordedInline) this.count(attempt, createdAt);
+      for (const endpointId of this.disabledInline) {
+        this.logger.warn(`Webhook endpoint ${endpointId} disabled: failing for 3 days`);
+      }
+    }
+    this.recordedInline = [];
+    this.disabledInline = [];
+    if (round === null) return;
+    // Sends past the deadline: their endpoint is busy until they end and are recorded.
+    for (const [key, { endpoint, event, sending }] of round.inFlight) {
+      const id = committed ? this.roundIds.get(key) : undefined;
+      const delivery = id === undefined ? null : handedOver(id, endpoint, event);
+      this.busy.set(
+        endpoint.id,
+        sending
+          .then((result) =>
+            delivery === null || result.outcome === 'aborted'
+              ? undefined
+              : this.record([{ delivery, result, nextAttemptAt: this.nextAttemptAt(0, result) }]),
+          )
+          .finally(() => {
+            this.busy.delete(endpoint.id);
+            this.queueChanged = true;
+          }),
+      );
+    }
+    this.roundIds = new Map();
   }
 
   async deliver(): Promise<boolean> {
-    if (this.starting === null && this.lease.held) {
+    const now = Date.now();
+    if (
+      this.starting === null &&
+      this.lease.held &&
+      (this.queueChanged || now - this.lastLook >= QUEUE_LOOK_MS)
+    ) {
+      this.queueChanged = false;
+      this.lastLook = now;
       this.starting = this.startDueRuns().finally(() => {
         this.starting = null;
       });
@@ -99,7 +184,10 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
     for (const [endpointId, run] of runs) {
       this.busy.set(
         endpointId,
-        this.run(run, signal).finally(() => this.busy.delete(endpointId)),
+        this.run(run, signal).finally(() => {
+          this.busy.delete(endpointId);
+          this.queueChanged = true;
+        }),
       );
     }
   }
@@ -112,35 +200,50 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
       const result = await this.sender.send(delivery.url, delivery.secrets, delivery.event, signal);
       // Cut short by this instance: the receiver may have it; the next holder sends it again.
       if (result.outcome === 'aborted') break;
-      attempts.push({ delivery, result, nextAttemptAt: this.nextAttemptAt(delivery, result) });
+      const nextAttemptAt = this.nextAttemptAt(delivery.attempts, result);
+      attempts.push({ delivery, result, nextAttemptAt });
       if (result.outcome !== 'succeeded') break;
     }
     if (attempts.length > 0) await this.record(attempts);
   }
 
-  private nextAttemptAt(delivery: QueuedDelivery, result: AttemptResult): Date | null {
+  /** After `attempts` earlier attempts and this one's result: when to try again, if ever. */
+  private nextAttemptAt(attempts: number, result: AttemptResult): Date | null {
     if (result.outcome === 'succeeded') return null;
-    const delay = retryDelayMs(this.schedule, delivery.attempts + 1);
+    const delay = retryDelayMs(this.schedule, attempts + 1);
     return delay === null ? null : new Date(result.attemptedAt.getTime() + delay);
   }
 
   /**
    * Joins the batch being collected; resolves once that batch is written (or dropped). A batch
-   * is written after the previous one, so outcomes of one endpoint are recorded in order.
+   * is written as soon as the previous one is (outcomes ending meanwhile join it), so outcomes
+   * of one endpoint are recorded in order, without a fixed wait.
    */
   private record(attempts: RecordedAttempt[]): Promise<void> {
     this.buffered.push(...attempts);
-    this.collecting ??= new Promise<void>((resolve) => setTimeout(resolve, FLUSH_DELAY_MS))
-      .then(() => this.writing)
-      .then(() => {
-        // From here on, outcomes go to the next batch.
-        this.collecting = null;
-        const batch = this.buffered;
-        this.buffered = [];
-        this.writing = this.write(batch);
-        return this.writing;
-      });
+    this.collecting ??= this.writing.then(() => {
+      // From here on, outcomes go to the next batch.
+      this.collecting = null;
+      const batch = this.buffered;
+      this.buffered = [];
+      this.writing = this.write(batch);
+      return this.writing;
+    });
     return this.collecting;
+  }
+
+  /** The metrics of an attempt recorded. */
+  private count({ result, nextAttemptAt }: InlineAttempt, createdAt: Date): void {
+    const outcome =
+      result.outcome === 'succeeded'
+        ? 'succeeded'
+        : result.outcome === 'refused'
+          ? 'refused'
+          : nextAttemptAt === null
+            ? 'failed'
+            : 'retrying';
+    this.metrics.webhookAttempt(outcome);
+    if (outcome === 'succeeded') this.metrics.delivered('webhook', createdAt);
   }
 
   private async write(attempts: RecordedAttempt[]): Promise<void> {
@@ -173,18 +276,7 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
       }
       return;
     }
-    for (const { delivery, result, nextAttemptAt } of attempts) {
-      const outcome =
-        result.outcome === 'succeeded'
-          ? 'succeeded'
-          : result.outcome === 'refused'
-            ? 'refused'
-            : nextAttemptAt === null
-              ? 'failed'
-              : 'retrying';
-      this.metrics.webhookAttempt(outcome);
-      if (outcome === 'succeeded') this.metrics.delivered('webhook', delivery.event.createdAt);
-    }
+    for (const attempt of attempts) this.count(attempt, attempt.delivery.event.createdAt);
     for (const endpointId of disabled) {
       this.logger.warn(`Webhook endpoint ${endpointId} disabled: failing for 3 days`);
     }

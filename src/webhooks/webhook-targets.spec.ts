@@ -34,6 +34,15 @@ describe('WebhookTargets', () => {
     await expect(allowed.checkUrl('http://hooks.example/in')).rejects.toThrow('must use https');
   });
 
+  it('allows private networks outside production by default; in production says what lifts the rule', async () => {
+    await expect(targets({}, names).checkUrl('http://internal.example/in')).resolves.toBeInstanceOf(
+      URL,
+    );
+    await expect(
+      targets({ NODE_ENV: 'production' }, names).checkUrl('https://internal.example/in'),
+    ).rejects.toThrow('WEBHOOK_ALLOW_PRIVATE_NETWORKS=true lifts this rule');
+  });
+
   it('takes http outside production', async () => {
     await expect(targets({}, names).checkUrl('http://hooks.example/in')).resolves.toBeInstanceOf(
       URL,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../events';
+import { DeliveryFanoutRepository } from './delivery-fanout.repository';
 import { DeliveryQueueRepository } from './delivery-queue.repository';
 import { WebhookDeliveryAttemptEntity } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
@@ -36,6 +37,7 @@ import { WebhooksService } from './webhooks.service';
     WebhookEndpointsRepository,
     WebhookDeliveriesRepository,
     DeliveryQueueRepository,
+    DeliveryFanoutRepository,
     WebhookDispatcher,
     WebhooksService,
   ],

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import Redis from 'ioredis';
+import { AppConfig } from '../config';
+import type { ConnectionOptions } from '@nats-io/nats-core';
+
+const connectNats = connect as (options: ConnectionOptions) => Promise<NatsConnection>;
+
+/**
+ * The channel's name: one per database (host, port and name, never the credentials), so that
+ * deployments sharing a Redis or a NATS never wake each other's relays.
+ */
+export function wakeChannel(config: AppConfig): string {
+  const database = config.database;
+  let place = database.type === 'mysql' ? database.url : `sqlite:${database.path}`;
+  if (database.type === 'mysql') {
+    const url = new URL(database.url);
+    place = `${url.hostname}:${url.port}${url.pathname}`;
+  }
+  const digest = createHash('sha256').update(place).digest('hex').slice(0, 16);
+  return `users-organizations.relay-wake.${digest}`;
+}
+
+/**
+ * Brings a commit made on an instance without the relay's lease to the instance holding it
+ * (DESIGN 11), so that the holder looks at the outbox at once instead of at its next poll:
+ * Redis pub/sub when REDIS_URL is set, else core NATS (not JetStream: a wake-up is worth
+ * nothing later) when EVENTS_NATS_URL is, else nothing (the holder's short poll finds it).
+ * A message says only "look now": a lost one costs a poll interval, never an event.
+ */
+@Injectable()
+export class RelayWake implements OnApplicationShutdown {
+  private readonly logger = new Logger(RelayWake.name);
+  private readonly channel: string;
+  private publisher: Redis | null = null;
+  private subscriber: Redis | null = null;
+  private nats: NatsConnection | null = null;
+  private subscription: Subscription | null = null;
+  private publishing = false;
+  private again = false;
+  private lastError = '';
+
+  constructor(private readonly config: AppConfig) {
+    this.channel = wakeChannel(config);
+  }
+
+  /** Which channel carries wake-ups, if any (for the relay's start-up line). */
+  get kind(): 'redis' | 'nats' | null {
+    if (this.config.rateLimit.redisUrl !== undefined) return 'redis';
+    return this.config.events.nats === null ? null : 'nats';
+  }
+
+  /** Starts listening: `onWake` runs for every wake-up another instance sends. */
+  async listen(onWake: () => void): Promise<void> {
+    const kind = this.kind;
+    if (kind === 'redis') {
+      const options = { maxRetriesPerRequest: null, retryStrategy: () => 1000 };
+      const url = this.config.rateLimit.redisUrl as string;
+      this.publisher = new Redis(url, { ...options, maxRetriesPerRequest: 1 });
+      this.subscriber = new Redis(url, options);
+      this.publisher.on('error', (error: Error) => this.report(error));
+      this.subscriber.on('error', (error: Error) => this.report(error));
+      this.subscriber.on('message', onWake);
+      // ioredis subscribes again by itself after a reconnection.
+      await this.subscriber.subscribe(this.channel).catch((error: Error) => this.report(error));
+    } else if (kind === 'nats') {
+      const servers = this.config.events.nats?.servers ?? [];
+      try {
+        this.nats = await connectNats({
+          servers,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+        });
+        this.subscription = this.nats.subscribe(this.channel, { callback: () => onWake() });
+      } catch (error) {
+        this.report(error as Error);
+      }
+    }
+  }
+
+  /**
+   * Tells the holder to look now. Commits in a burst make one message each time the previous
+   * one is out, not one each.
+   */
+  notify(): void {
+    if (this.publisher === null && this.nats === null) return;
+    if (this.publishing) {
+      this.again = true;
+      return;
+    }
+    this.publishing = true;
+    void this.send().finally(() => {
+      this.publishing = false;
+      if (this.again) {
+        this.again = false;
+        this.notify();
+      }
+    });
+  }
+
+  private async send(): Promise<void> {
+    try {
+      if (this.publisher !== null) await this.publisher.publish(this.channel, '');
+      else if (this.nats !== null) {
+        this.nats.publish(this.channel);
+        await this.nats.flush();
+      }
+    } catch (error) {
+      this.report(error as Error);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscription?.unsubscribe();
+    await this.nats?.close().catch(() => undefined);
+    this.subscriber?.disconnect();
+    this.publisher?.disconnect();
+  }
+
+  /** Once per kind of failure: the poll carries on meanwhile. */
+  private report(error: Error): void {
+    if (error.message === this.lastError) return;
+    this.lastError = error.message;
+    this.logger.warn(`Relay wake-ups paused (the poll carries on): ${error.message}`);
+  }
+}
