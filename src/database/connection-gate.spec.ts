@@ -30,6 +30,15 @@ describe('ConnectionGate', () => {
     expect(order).toEqual(['relay', 'request 1', 'request 2']);
   });
 
+  it('refuses beyond its queue limit', async () => {
+    const gate = new ConnectionGate(1, 1);
+    await gate.enter(false, 1000, timeout);
+    const waiting = gate.enter(false, 1000, timeout);
+    await expect(gate.enter(false, 1000, timeout)).rejects.toThrow('Queue limit reached');
+    gate.leave();
+    await waiting;
+  });
+
   it('gives up after the deadline, and the permit goes to the next one', async () => {
     jest.useFakeTimers();
     try {

@@ -10,7 +10,11 @@ export class ConnectionGate {
   private readonly first: Waiter[] = [];
   private readonly inOrder: Waiter[] = [];
 
-  constructor(size: number) {
+  /** `queueLimit`: requests waiting at most (a bound on memory, as mysql2's own queue had). */
+  constructor(
+    size: number,
+    private readonly queueLimit = size * 50,
+  ) {
     this.free = size;
   }
 
@@ -21,6 +25,8 @@ export class ConnectionGate {
       return Promise.resolve();
     }
     const queue = background ? this.first : this.inOrder;
+    // mysql2's words for it, which database-errors.ts reads as "no connection".
+    if (queue.length >= this.queueLimit) return Promise.reject(new Error('Queue limit reached.'));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         admit: () => {

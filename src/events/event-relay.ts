@@ -78,12 +78,12 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     this.sinks.push(sink);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.stopped = false;
     // Every in-process event follows a commit: look at the outbox now instead of at the next
     // poll, or have the instance holding the lease look.
     this.emitter.onAny(this.onEvent);
-    await this.remote.listen(() => this.wake());
+    this.remote.listen(() => this.wake());
     this.schedule(0);
   }
 

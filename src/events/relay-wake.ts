@@ -6,6 +6,9 @@ import Redis from 'ioredis';
 import { AppConfig } from '../config';
 import type { ConnectionOptions } from '@nats-io/nats-core';
 
+/** Between two tries at a NATS server that could not be reached. */
+const NATS_RETRY_MS = 2000;
+
 const connectNats = connect as (options: ConnectionOptions) => Promise<NatsConnection>;
 
 /**
@@ -41,6 +44,7 @@ export class RelayWake implements OnApplicationShutdown {
   private publishing = false;
   private again = false;
   private lastError = '';
+  private closed = false;
 
   constructor(private readonly config: AppConfig) {
     this.channel = wakeChannel(config);
@@ -52,32 +56,41 @@ export class RelayWake implements OnApplicationShutdown {
     return this.config.events.nats === null ? null : 'nats';
   }
 
-  /** Starts listening: `onWake` runs for every wake-up another instance sends. */
-  async listen(onWake: () => void): Promise<void> {
+  /**
+   * Starts listening: `onWake` runs for every wake-up another instance sends. Connects in the
+   * background: an unreachable Redis or NATS delays no start-up (the poll covers meanwhile).
+   */
+  listen(onWake: () => void): void {
     const kind = this.kind;
     if (kind === 'redis') {
-      const options = { maxRetriesPerRequest: null, retryStrategy: () => 1000 };
       const url = this.config.rateLimit.redisUrl as string;
-      this.publisher = new Redis(url, { ...options, maxRetriesPerRequest: 1 });
-      this.subscriber = new Redis(url, options);
+      const retryStrategy = () => 1000;
+      this.publisher = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy });
+      this.subscriber = new Redis(url, { maxRetriesPerRequest: null, retryStrategy });
       this.publisher.on('error', (error: Error) => this.report(error));
       this.subscriber.on('error', (error: Error) => this.report(error));
       this.subscriber.on('message', onWake);
       // ioredis subscribes again by itself after a reconnection.
-      await this.subscriber.subscribe(this.channel).catch((error: Error) => this.report(error));
+      this.subscriber.subscribe(this.channel).catch((error: Error) => this.report(error));
     } else if (kind === 'nats') {
-      const servers = this.config.events.nats?.servers ?? [];
-      try {
-        this.nats = await connectNats({
-          servers,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 500,
-        });
-        this.subscription = this.nats.subscribe(this.channel, { callback: () => onWake() });
-      } catch (error) {
-        this.report(error as Error);
-      }
+      this.joinNats(onWake);
     }
+  }
+
+  /** Until it connects (then the client reconnects by itself), every few seconds. */
+  private joinNats(onWake: () => void): void {
+    const servers = this.config.events.nats?.servers ?? [];
+    connectNats({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 }).then(
+      (connection) => {
+        if (this.closed) return void connection.close().catch(() => undefined);
+        this.nats = connection;
+        this.subscription = connection.subscribe(this.channel, { callback: () => onWake() });
+      },
+      (error: Error) => {
+        this.report(error);
+        if (!this.closed) setTimeout(() => this.joinNats(onWake), NATS_RETRY_MS).unref();
+      },
+    );
   }
 
   /**
@@ -113,6 +126,7 @@ export class RelayWake implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     this.subscription?.unsubscribe();
     await this.nats?.close().catch(() => undefined);
     this.subscriber?.disconnect();
