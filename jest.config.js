@@ -25,6 +25,15 @@ const swc = [
   },
 ];
 
+// NestJS 12's packages are ES modules: compiled to CommonJS for Jest (scripts/jest-esm-packages.cjs).
+const esmPackages = {
+  transform: {
+    '^.+\\.ts$': swc,
+    '/node_modules/@nestjs/.+\\.js$': '<rootDir>/scripts/jest-esm-packages.cjs',
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+};
+
 module.exports = {
   // Global only: Jest ignores it inside a project. E2E suites boot apps and databases.
   testTimeout: 60000,
@@ -34,14 +43,14 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/src'],
       testMatch: ['**/*.spec.ts'],
-      transform: { '^.+\\.ts$': swc },
+      ...esmPackages,
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': swc },
+      ...esmPackages,
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e.setup.ts'],
     },
     ...(browserTests
@@ -51,7 +60,7 @@ module.exports = {
             testEnvironment: 'node',
             roots: ['<rootDir>/test'],
             testMatch: ['**/*.ui-spec.ts'],
-            transform: { '^.+\\.ts$': swc },
+            ...esmPackages,
           },
         ]
       : []),

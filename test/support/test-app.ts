@@ -46,6 +46,16 @@ export function testConfig(databaseUrl: string, env: Record<string, string | und
   });
 }
 
+/**
+ * Apps alive in this test file. A second one in the process (two instances on one database, as
+ * the multi-instance tests run them) makes @nestjs/typeorm 12's process-wide registry of data
+ * source names warn: each app still has its own data source, which one app per process (any
+ * deployment) never shares.
+ */
+let liveApps = 0;
+const SECOND_APP_IN_PROCESS =
+  /DataSourceNameRegistry: A data source with the default name is already registered/;
+
 /** Boots the real AppModule, as main.ts does, on a real database of the given engine. */
 export async function startTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
   const database: TestDatabase | null = options.databaseUrl
@@ -58,6 +68,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
     ...(guarded ? { LOG_LEVEL: 'warn' } : {}),
     ...options.env,
   });
+  if (liveApps > 0) LOG_GUARD.allowInFile(SECOND_APP_IN_PROCESS);
   const app = await createApp(
     config,
     guarded
@@ -65,6 +76,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
       : { logger: false, ...options },
   );
   await app.init();
+  liveApps++;
   const dataSource = app.get(DataSource);
   if (options.demo !== false) await seedDemoData(dataSource, config.auth.defaultIssuer);
   const http = () => request(app.getHttpServer());
@@ -90,6 +102,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
       try {
         await app.close();
       } finally {
+        liveApps--;
         await database?.drop();
       }
       if (guarded) LOG_GUARD.checkLines('while the app ran or closed');
