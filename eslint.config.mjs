@@ -81,8 +81,17 @@ export default tseslint.config(
   },
   {
     // Plain Node scripts that run before anything is compiled: no type information to lint with.
-    files: ['scripts/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'scripts/**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // A Jest transformer: Jest loads it with require(), so it is CommonJS.
+    files: ['scripts/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
