@@ -115,6 +115,14 @@ export class SessionsRepository {
     );
   }
 
+  /** Revokes every live session of a user, in every organization (the user was erased). */
+  async revokeUser(executor: SqlExecutor, userId: number, revokedAt: Date): Promise<void> {
+    await executor.execute(
+      'UPDATE `sessions` SET `revokedAt` = ? WHERE `userId` = ? AND `revokedAt` IS NULL',
+      [toDatabaseTimestamp(revokedAt), userId],
+    );
+  }
+
   /** Revokes every live session of a member in one organization (its membership was removed). */
   async revokeMember(
     executor: SqlExecutor,

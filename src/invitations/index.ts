@@ -10,5 +10,5 @@ export { toInvitationView, InvitationView } from './dto/invitation.response';
 export {
   COLUMNS as INVITATION_COLUMNS,
   toInvitation,
-  type StoredInvitation,
+  type InvitationRow,
 } from './invitation.table';

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DatabaseService, toDatabaseTimestamp, type SqlExecutor } from '../database';
 import { permissionValues, Scope } from '../users-organizations';
 import { ERASED, erasedAuditText } from './personal-data';
+import { AUDIT_PAGE_SIZE } from './personal-rows.repository';
 
 export interface LockedMembership {
   organizationId: number;
@@ -17,7 +18,6 @@ export interface LockedInvitation {
 
 type Row = Record<string, unknown>;
 const NO_PERMISSIONS = permissionValues({ group: null, read: [], manage: [] });
-const ERASED_AUDIT_PAGE = 500;
 
 /**
  * The writes of an erasure (DESIGN 15), every one in the caller's transaction and each on rows
@@ -97,13 +97,6 @@ export class ErasureRepository {
     );
   }
 
-  async revokeSessions(executor: SqlExecutor, userId: number, at: Date): Promise<void> {
-    await executor.execute(
-      'UPDATE `sessions` SET `revokedAt` = ? WHERE `userId` = ? AND `revokedAt` IS NULL',
-      [toDatabaseTimestamp(at), userId],
-    );
-  }
-
   /** Its address and names erased; revoked if it was still pending. */
   async eraseInvitation(executor: SqlExecutor, invitationId: number, at: Date): Promise<void> {
     const now = toDatabaseTimestamp(at);
@@ -142,7 +135,7 @@ export class ErasureRepository {
     for (;;) {
       const rows = await executor.query<Row>(
         `SELECT \`id\`, \`changes\`, \`data\` FROM \`audit_events\` WHERE ${condition} ` +
-          `AND \`id\` > ? ORDER BY \`id\` LIMIT ${ERASED_AUDIT_PAGE}${executor.forUpdate}`,
+          `AND \`id\` > ? ORDER BY \`id\` LIMIT ${AUDIT_PAGE_SIZE}${executor.forUpdate}`,
         [value, afterId],
       );
       for (const row of rows) {
@@ -156,7 +149,7 @@ export class ErasureRepository {
           [erased.changes, erased.data, row.id as number],
         );
       }
-      if (rows.length < ERASED_AUDIT_PAGE) return;
+      if (rows.length < AUDIT_PAGE_SIZE) return;
       afterId = Number(rows[rows.length - 1].id);
     }
   }

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ChangeRecorder } from '../audit';
-import { mfaRequired, type ServiceContext } from '../auth';
+import { type BearerContext, mfaRequired, type ServiceContext, SessionsRepository } from '../auth';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { AppConfig } from '../config';
 import { UsersRepository } from '../users';
 import { InviterRights, MembershipsRepository } from '../users-organizations';
-import type { BearerContext } from '../auth';
 import { ErasureRepository } from './erasure.repository';
 import { organizationsLeftWithoutAdministrator, signInIsRecent } from './erasure.policy';
 import { type ErasedBy, userErased } from './user-erased.event';
@@ -30,6 +29,7 @@ export class ErasureService {
     private readonly erasure: ErasureRepository,
     private readonly memberships: MembershipsRepository,
     private readonly inviterRights: InviterRights,
+    private readonly sessions: SessionsRepository,
     private readonly users: UsersRepository,
     config: AppConfig,
   ) {
@@ -118,7 +118,7 @@ export class ErasureService {
         revoked.push(...(await this.inviterRights.ended(executor, organizationId, userId, at, by)));
       }
       await this.erasure.eraseMemberships(executor, userId, at);
-      await this.erasure.revokeSessions(executor, userId, at);
+      await this.sessions.revokeUser(executor, userId, at);
       for (const invitation of invitations) {
         await this.erasure.eraseInvitation(executor, invitation.id, at);
       }

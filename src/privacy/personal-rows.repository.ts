@@ -7,7 +7,12 @@ import {
   nullableNumber,
   type SqlParameter,
 } from '../database';
-import { INVITATION_COLUMNS, type StoredInvitation, toInvitation } from '../invitations';
+import {
+  type Invitation,
+  INVITATION_COLUMNS,
+  type InvitationRow,
+  toInvitation,
+} from '../invitations';
 import { MEMBERSHIP_COLUMNS, type Membership, prefixedMembership } from '../users-organizations';
 
 /** The rows of one person an export reads, everywhere or within one organization. */
@@ -91,14 +96,14 @@ export class PersonalRowsRepository {
   }
 
   /** Addressed to the person: to their email key, or accepted by them. */
-  async invitations(reach: Reach): Promise<StoredInvitation[]> {
+  async invitations(reach: Reach): Promise<Invitation[]> {
     const rows = await this.database.query<Row>(
       `SELECT ${INVITATION_COLUMNS} FROM \`invitations\` i ` +
         'WHERE (i.`emailKey` = ? OR i.`acceptedByUserId` = ?)' +
         `${within(reach, 'i.`organizationId`')} ORDER BY i.\`id\``,
       [reach.emailKey, reach.userId, ...withinValue(reach)],
     );
-    return rows.map((row) => toInvitation(row as unknown as Parameters<typeof toInvitation>[0]));
+    return rows.map((row) => toInvitation(row as unknown as InvitationRow));
   }
 
   async sessions(reach: Reach): Promise<StoredSession[]> {
