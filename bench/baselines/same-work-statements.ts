@@ -255,8 +255,9 @@ const audit: Statement = {
   name: 'audit',
   sql:
     'INSERT INTO `audit_events` ' +
-    '(`organizationId`, `actorUserId`, `targetUserId`, `invitationId`, `action`, `changes`, ' +
-    '`requestId`, `createdAt`, `eventId`, `data`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    '(`organizationId`, `actorUserId`, `actorClientId`, `targetUserId`, `invitationId`, ' +
+    '`action`, `changes`, `requestId`, `createdAt`, `eventId`, `data`) VALUES ' +
+    '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   transaction: true,
   protocol: 'execute',
   when: (s) => s.writes === true,
@@ -272,6 +273,7 @@ const audit: Statement = {
     return [
       Number(target.organizationId),
       s.claims.userId,
+      null,
       Number(target.userId),
       null,
       'membership.updated',

@@ -7,7 +7,7 @@ import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
 import { RelayLease } from './relay-lease';
 import { RelayWake } from './relay-wake';
-import { byPrimaryKey, inList, LARGEST_CHUNK, powerOfTwoChunks } from './sql-lists';
+import { byPrimaryKey, inLists, LARGEST_CHUNK } from './sql-lists';
 
 /** Between two passes while the sinks have work in hand (retries, a backlog). */
 const BUSY_INTERVAL_MS = 100;
@@ -196,8 +196,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     const relayedAt = toDatabaseTimestamp(new Date());
     const transaction = this.lease.transaction(async (executor) => {
       for (const sink of this.sinks) await sink.accept(executor, events);
-      for (const chunk of powerOfTwoChunks(events.map((event) => event.auditId))) {
-        const ids = inList(chunk);
+      for (const ids of inLists(events.map((event) => event.auditId))) {
         await executor.execute(
           'UPDATE `audit_events`' +
             byPrimaryKey(executor.engine) +

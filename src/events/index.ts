@@ -8,6 +8,6 @@ export type { EventSink } from './event-sink';
 export { EventsModule } from './events.module';
 export { natsSubject } from './nats-publisher';
 export { LeaseLostError, RelayLease } from './relay-lease';
-export { byPrimaryKey, inList, powerOfTwoChunks, valueRows } from './sql-lists';
+export { byPrimaryKey, inList, inLists, rowChunks, valueRows } from './sql-lists';
 export { BrokerQueueEntity } from './entities/broker-queue.entity';
 export { RelayLeaseEntity } from './entities/relay-lease.entity';

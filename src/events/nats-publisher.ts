@@ -15,7 +15,7 @@ import {
 import { EventMetrics } from './event-metrics';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
-import { deleteByPrimaryKey, inList, powerOfTwoChunks, valueRows } from './sql-lists';
+import { deleteByPrimaryKey, inLists, rowChunks, valueRows } from './sql-lists';
 
 /**
  * transport-node re-exports nats-core's types through a subpath export, which this project's
@@ -71,7 +71,7 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
 
   async accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void> {
     if (this.settings === null) return;
-    for (const chunk of powerOfTwoChunks(events)) {
+    for (const chunk of rowChunks(events)) {
       await executor.execute(
         'INSERT INTO `event_broker_queue` (`auditEventId`) VALUES ' + valueRows(chunk.length, 1),
         chunk.map((event) => event.auditId),
@@ -135,8 +135,7 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
         this.streamReady = false;
         this.logger.warn(`NATS publish failed, retrying: ${describe(error)}`);
       }
-      for (const chunk of powerOfTwoChunks(published)) {
-        const ids = inList(chunk);
+      for (const ids of inLists(published)) {
         await this.database.execute(
           deleteByPrimaryKey(this.database.engine, 'event_broker_queue') + ids.sql,
           ids.parameters,

@@ -3,20 +3,26 @@ import type { SqlParameter } from '../database';
 /** The longest IN list or multi-row INSERT the relay sends in one statement. */
 export const LARGEST_CHUNK = 256;
 
+/** A multi-row INSERT of up to this many rows is one statement, whatever its count. */
+export const EXACT_ROWS = 16;
+
 /**
- * Splits `items` into chunks whose sizes are powers of two (256, 128, ... 1). MySQL statements
- * are prepared and cached per connection (256 at most, shared with the API's): sizes drawn from
- * ten values keep the relay's statements to a few dozen, where any count would mean hundreds.
+ * Splits `items` into the rows of multi-row INSERTs, which cannot be padded like an IN list
+ * (inLists): up to EXACT_ROWS in one chunk as they are, more in powers of two (256, 128, ...)
+ * until EXACT_ROWS or fewer remain. MySQL statements are prepared and cached per connection (256
+ * at most, shared with the API's): twenty sizes keep the relay's statements to a few dozen,
+ * where any count would mean hundreds, and a pass's usual batch is still one statement.
  */
-export function powerOfTwoChunks<T>(items: T[]): T[][] {
+export function rowChunks<T>(items: T[]): T[][] {
   const chunks: T[][] = [];
   let start = 0;
-  while (start < items.length) {
+  while (items.length - start > EXACT_ROWS) {
     let size = LARGEST_CHUNK;
     while (size > items.length - start) size /= 2;
     chunks.push(items.slice(start, start + size));
     start += size;
   }
+  if (start < items.length) chunks.push(items.slice(start));
   return chunks;
 }
 
@@ -33,6 +39,19 @@ export function inList(ids: SqlParameter[]): { sql: string; parameters: SqlParam
   const parameters = [...ids];
   while (parameters.length < size) parameters.push(ids[ids.length - 1]);
   return { sql: `(${parameters.map(() => '?').join(', ')})`, parameters };
+}
+
+/**
+ * IN lists for any number of ids: one statement per LARGEST_CHUNK of them, each padded by
+ * inList. Padding rather than splitting into powers of two: seven ids are one statement, not
+ * three (4 + 2 + 1), and the relay's pass sends one per list it needs, whatever its batch.
+ */
+export function inLists(ids: SqlParameter[]): { sql: string; parameters: SqlParameter[] }[] {
+  const lists: { sql: string; parameters: SqlParameter[] }[] = [];
+  for (let start = 0; start < ids.length; start += LARGEST_CHUNK) {
+    lists.push(inList(ids.slice(start, start + LARGEST_CHUNK)));
+  }
+  return lists;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database';
 import type { SqlExecutor } from '../database';
-import { inList, PendingEvent, powerOfTwoChunks, RelayDatabase, valueRows } from '../events';
+import { inLists, PendingEvent, rowChunks, RelayDatabase, valueRows } from '../events';
 import { DeliveryStatus } from './delivery-queue.repository';
 import type { AttemptResult } from './webhook-sender';
 
@@ -78,8 +78,7 @@ export class DeliveryFanoutRepository {
   async inlineEndpoints(events: PendingEvent[]): Promise<InlineEndpoint[]> {
     const endpoints: InlineEndpoint[] = [];
     const now = new Date();
-    for (const chunk of powerOfTwoChunks(organizationsOf(events))) {
-      const ids = inList(chunk);
+    for (const ids of inLists(organizationsOf(events))) {
       const rows = await this.database.query<
         EndpointRow & {
           url: string;
@@ -131,8 +130,7 @@ export class DeliveryFanoutRepository {
     // Read locked: an endpoint deleted since the inline attempts (a receiver's answer can come
     // before its administrator deletes it) is not seen, rather than failing its deliveries' FK.
     const endpoints: RoutedEndpoint[] = [];
-    for (const chunk of powerOfTwoChunks(organizationsOf(events))) {
-      const ids = inList(chunk);
+    for (const ids of inLists(organizationsOf(events))) {
       const rows = await executor.query<EndpointRow>(
         'SELECT `id`, `organizationId`, `events`, `createdAt` FROM `webhook_endpoints` ' +
           'WHERE `enabled` = 1 AND `organizationId` IN ' +
@@ -173,7 +171,7 @@ export class DeliveryFanoutRepository {
         );
       }
     }
-    for (const chunk of powerOfTwoChunks(rows)) {
+    for (const chunk of rowChunks(rows)) {
       await executor.execute(
         'INSERT INTO `webhook_deliveries` (`endpointId`, `auditEventId`, `status`, `attempts`, ' +
           '`nextAttemptAt`, `lastAttemptAt`, `createdAt`, `updatedAt`) VALUES ' +
@@ -182,8 +180,7 @@ export class DeliveryFanoutRepository {
       );
     }
     // Their ids, read back: this transaction is the only one inserting deliveries of these events.
-    for (const chunk of powerOfTwoChunks([...wanted])) {
-      const ids = inList(chunk);
+    for (const ids of inLists([...wanted])) {
       const found = await executor.query<{
         id: number | string;
         endpointId: number | string;

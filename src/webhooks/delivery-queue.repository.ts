@@ -6,9 +6,10 @@ import {
   ENVELOPE_COLUMNS,
   EnvelopeRow,
   inList,
+  inLists,
   OutboxEvent,
   outboxEvent,
-  powerOfTwoChunks,
+  rowChunks,
   RelayDatabase,
   valueRows,
 } from '../events';
@@ -119,8 +120,7 @@ export class DeliveryQueueRepository {
    */
   async record(executor: SqlExecutor, attempts: RecordedAttempt[]): Promise<Set<number>> {
     const present = new Set<number>();
-    for (const chunk of powerOfTwoChunks(attempts.map((attempt) => attempt.delivery.id))) {
-      const ids = inList(chunk);
+    for (const ids of inLists(attempts.map((attempt) => attempt.delivery.id))) {
       const rows = await executor.query<{ id: number | string }>(
         'SELECT `id` FROM `webhook_deliveries`' +
           byPrimaryKey(executor.engine) +
@@ -138,8 +138,7 @@ export class DeliveryQueueRepository {
     );
     const now = toDatabaseTimestamp(new Date());
     const succeeded = kept.filter(({ result }) => result.outcome === 'succeeded');
-    for (const chunk of powerOfTwoChunks(succeeded.map(({ delivery }) => delivery.id))) {
-      const ids = inList(chunk);
+    for (const ids of inLists(succeeded.map(({ delivery }) => delivery.id))) {
       await executor.execute(
         'UPDATE `webhook_deliveries`' +
           byPrimaryKey(executor.engine) +
@@ -168,8 +167,7 @@ export class DeliveryQueueRepository {
 
   /** A success ends an endpoint's failing streak. */
   async clearFailing(executor: SqlExecutor, endpointIds: number[]): Promise<void> {
-    for (const chunk of powerOfTwoChunks(endpointIds)) {
-      const ids = inList(chunk);
+    for (const ids of inLists(endpointIds)) {
       await executor.execute(
         'UPDATE `webhook_endpoints`' +
           byPrimaryKey(executor.engine) +
@@ -215,7 +213,7 @@ export async function insertAttempts(
   executor: SqlExecutor,
   attempts: { deliveryId: number; result: AttemptResult }[],
 ): Promise<void> {
-  for (const chunk of powerOfTwoChunks(attempts)) {
+  for (const chunk of rowChunks(attempts)) {
     await executor.execute(
       'INSERT INTO `webhook_delivery_attempts` (`deliveryId`, `attemptedAt`, `durationMs`, ' +
         '`responseStatus`, `outcome`, `error`, `responseBody`) VALUES ' +

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { fromDatabaseTimestamp, toDatabaseTimestamp } from '../database';
 import { DatabaseService, SqlExecutor, SqlParameter } from '../database';
-import { inList, powerOfTwoChunks } from '../events';
+import { inLists } from '../events';
 import { DeliveryStatus } from './delivery-queue.repository';
 import type { WebhookAttemptView, WebhookDeliveryView } from './dto/webhook.response';
 
@@ -101,8 +101,7 @@ export class WebhookDeliveriesRepository {
     rows: DeliveryRow[],
   ): Promise<WebhookDeliveryView[]> {
     const attempts = new Map<number, WebhookAttemptView[]>();
-    for (const chunk of powerOfTwoChunks(rows.map((row) => Number(row.id)))) {
-      const ids = inList(chunk);
+    for (const ids of inLists(rows.map((row) => Number(row.id)))) {
       const found = await executor.query<AttemptRow>(
         'SELECT `deliveryId`, `attemptedAt`, `durationMs`, `responseStatus`, `outcome`, `error`, ' +
           '`responseBody` FROM `webhook_delivery_attempts` WHERE `deliveryId` IN ' +
