@@ -165,6 +165,54 @@ describe.each(ENGINES)('webhooks delivered in the relay pass on %s', (engine) =>
     expect(state.attempts).toHaveLength(2 * names.length);
   });
 
+  it('delivers each event once, in queue order, while one pass records and the next sends', async () => {
+    const steady = await endpoint();
+    const flaky = await endpoint();
+    // Every fourth first attempt at the flaky endpoint fails: its later events wait in the queue
+    // behind the retry, while the pass that failed may still be recording.
+    const firstAttempts = new Set<string>();
+    const succeeded = new Map<string, string[]>([
+      [steady.path, []],
+      [flaky.path, []],
+    ]);
+    receiver.answer = (delivery) => {
+      const first = delivery.path === flaky.path && !firstAttempts.has(delivery.id);
+      if (first) firstAttempts.add(delivery.id);
+      if (first && firstAttempts.size % 4 === 0) return { status: 503 };
+      succeeded.get(delivery.path)?.push(delivery.id);
+      return { status: 204 };
+    };
+    const members = [team.plain, team.reader, team.manager];
+    // Three members changed side by side, ten times each: commits land while passes run.
+    await Promise.all(
+      members.map(async (member, stream) => {
+        for (let index = 0; index < 10; index++) await rename(member.userId, `S${stream}n${index}`);
+      }),
+    );
+    const total = members.length * 10;
+    const state = await eventually(
+      () => relayState(t, [steady.id, flaky.id]),
+      (read) => read.pending === 0 && read.unrelayed === 0 && read.deliveries.length === 2 * total,
+    );
+    await sleep(300);
+    for (const hook of [steady, flaky]) {
+      const queued = state.deliveries
+        .filter((delivery) => Number(delivery.endpointId) === hook.id)
+        .map((delivery) => delivery.eventId);
+      expect(new Set(queued).size).toBe(total);
+      // Answered with success once each, in the order of the endpoint's queue.
+      expect(deliveryCounts(queued, succeeded.get(hook.path) ?? [])).toEqual({
+        produced: total,
+        delivered: total,
+        duplicated: 0,
+        lost: 0,
+        outOfOrder: 0,
+      });
+    }
+    expect(firstAttempts.size).toBe(total);
+    expect(state.deliveries.every((delivery) => delivery.status === 'succeeded')).toBe(true);
+  });
+
   it('lets a receiver that hangs hold up no other endpoint beyond the pass deadline', async () => {
     const slow = await endpoint('/slow');
     const fast = await endpoint('/fast');

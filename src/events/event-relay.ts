@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppConfig } from '../config';
 import { NOT_YET, toDatabaseTimestamp } from '../database';
-import { ENVELOPE_COLUMNS, EnvelopeRow, pendingEvent } from './event-envelope';
+import { ENVELOPE_COLUMNS, EnvelopeRow, PendingEvent, pendingEvent } from './event-envelope';
 import type { EventSink } from './event-sink';
 import { RelayDatabase } from './relay-database';
 import { RelayLease } from './relay-lease';
@@ -55,6 +55,14 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private dueAt = 0;
   private lastStart = 0;
   private running: Promise<void> | null = null;
+  /**
+   * The transaction of the last pass that read events: it records them while the next pass
+   * reads and sends what was committed meanwhile, so that the relay's writes are not in the
+   * way of the next change's delivery. One at a time, in pass order.
+   */
+  private recording: Promise<void> = Promise.resolve();
+  /** Events of passes still recording: unmarked until their commit, so the next read sees them. */
+  private readonly recordingIds = new Set<number>();
   private wakeRequested = false;
   /** Woken by a commit since the last look at the outbox; else the poll decides. */
   private woken = true;
@@ -92,6 +100,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     this.emitter.offAny(this.onEvent);
     clearTimeout(this.timer);
     await this.running;
+    await this.recording;
     await Promise.all(this.sinks.map((sink) => sink.settle()));
     if (this.lease.held) await this.lease.release().catch(() => undefined);
   }
@@ -140,17 +149,17 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     let next = FOLLOWER_INTERVAL_MS;
     try {
       if (!(await this.holdLease())) return;
-      let relayed = 0;
+      let more = false;
       if (this.woken || Date.now() >= this.pollDueAt) {
         this.woken = false;
         this.pollDueAt = Date.now() + this.pollMs;
-        relayed = await this.relayPending();
+        more = await this.relayPending();
       }
       let delivering = false;
       for (const sink of this.sinks) delivering = (await sink.deliver()) || delivering;
       next = Math.min(Math.max(0, this.pollDueAt - Date.now()), RENEW_INTERVAL_MS);
       // A full batch leaves more behind it: at once. Sinks' work in hand: soon.
-      if (relayed === LARGEST_CHUNK) {
+      if (more) {
         this.woken = true;
         next = 0;
       } else if (delivering) next = Math.min(next, BUSY_INTERVAL_MS);
@@ -186,13 +195,28 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * One batch of pending events: each sink delivers what it can at once, then queues the
-   * events with those outcomes in the transaction that marks them relayed. The number relayed.
+   * events with those outcomes in the transaction that marks them relayed. That transaction
+   * runs after the previous pass's and is not waited for (the next pass may send meanwhile);
+   * this pass waits for the previous one's instead, so that one is recording at most. Whether
+   * more events may be waiting (a full batch).
    */
-  private async relayPending(): Promise<number> {
+  private async relayPending(): Promise<boolean> {
+    // Taken before the read: a transaction that commits while the read runs may still leave
+    // its events unmarked in what the read returns.
+    const recording = new Set(this.recordingIds);
     const rows = await this.database.query<EnvelopeRow>(PENDING_SQL);
-    if (rows.length === 0) return 0;
-    const events = rows.map(pendingEvent);
+    const events = rows.map(pendingEvent).filter((event) => !recording.has(event.auditId));
+    if (events.length === 0) return false;
     for (const sink of this.sinks) await sink.prepare?.(events);
+    for (const event of events) this.recordingIds.add(event.auditId);
+    const previous = this.recording;
+    this.recording = previous.then(() => this.record(events));
+    await previous;
+    return rows.length === LARGEST_CHUNK;
+  }
+
+  /** The transaction of relayPending; then the sinks start what its commit made visible. */
+  private async record(events: PendingEvent[]): Promise<void> {
     const relayedAt = toDatabaseTimestamp(new Date());
     const transaction = this.lease.transaction(async (executor) => {
       for (const sink of this.sinks) await sink.accept(executor, events);
@@ -208,13 +232,28 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     });
     const committed = await transaction.then(
       () => true,
-      () => false,
+      (error: unknown) => {
+        this.report(error);
+        return false;
+      },
     );
-    for (const sink of this.sinks) sink.relayed?.(committed);
-    // The failure itself, for the log (once per kind).
-    if (!committed) await transaction;
+    for (const sink of this.sinks) sink.relayed?.(events, committed);
+    for (const event of events) this.recordingIds.delete(event.auditId);
+    if (!committed) return;
     this.lastRenewal = Date.now();
-    return events.length;
+    try {
+      let delivering = false;
+      for (const sink of this.sinks) delivering = (await sink.deliver()) || delivering;
+      if (delivering) this.soon(BUSY_INTERVAL_MS);
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  /** A pass within `delayMs` (unless one runs: it plans the next itself). */
+  private soon(delayMs: number): void {
+    if (this.stopped || this.running !== null || this.dueAt - Date.now() <= delayMs) return;
+    this.schedule(delayMs);
   }
 
   /** Once per kind of failure, not once per pass: a database outage would flood the log. */

@@ -18,8 +18,12 @@ export interface EventSink {
    * outcomes with the relayed mark. Never throws for a receiver's failure.
    */
   prepare?(events: PendingEvent[]): Promise<void>;
-  /** After that transaction, whether it committed (else what prepare() did is not recorded). */
-  relayed?(committed: boolean): void;
+  /**
+   * After that transaction, whether it committed (else what prepare() did is not recorded).
+   * The next pass's prepare() may come before it, with other events: a sink keeps what it
+   * needs per pass, by the `events` array it was given.
+   */
+  relayed?(events: PendingEvent[], committed: boolean): void;
   /**
    * Starts delivering what is due, unless a delivery of this sink is still running; never
    * waits for a receiver. True while it has work in hand (the relay then comes back sooner).

@@ -83,6 +83,37 @@ export async function deliverInline(
   return round;
 }
 
+/** A relay pass with inline deliveries, from prepare() to relayed(). */
+export interface RelayPass {
+  round: InlineRound;
+  /** Endpoints some of whose deliveries this pass leaves to the queue: no inline send meanwhile. */
+  held: Set<number>;
+  /** Set by accept(): the deliveries' ids, the attempts recorded and endpoints disabled. */
+  ids: Map<string, number>;
+  recorded: { attempt: InlineAttempt; createdAt: Date }[];
+  disabled: number[];
+}
+
+/**
+ * The endpoints that get one of `events` but not all of them delivered in `round`: their
+ * other deliveries go to the queue in the relay's transaction, and until it commits, a later
+ * pass's read of the queue cannot see them.
+ */
+export function heldBy(round: InlineRound, events: PendingEvent[], endpoints: InlineEndpoint[]) {
+  const held = new Set<number>();
+  for (const endpoint of endpoints) {
+    for (const event of events) {
+      if (!routes(endpoint, event)) continue;
+      const result = round.results.get(deliveryKey(endpoint.id, event.auditId));
+      if (result?.outcome !== 'succeeded') {
+        held.add(endpoint.id);
+        break;
+      }
+    }
+  }
+  return held;
+}
+
 /**
  * In the relay's transaction, after the deliveries' rows: the inline attempts' history, and
  * the endpoints' failing streaks (a success ends one; a failure starts or continues one, and

@@ -16,7 +16,7 @@ import {
   QueuedDelivery,
   RecordedAttempt,
 } from './delivery-queue.repository';
-import { deliverInline, handedOver, InlineRound, recordInline } from './inline-delivery';
+import { deliverInline, handedOver, heldBy, recordInline, RelayPass } from './inline-delivery';
 import { DISABLE_AFTER_MS, retryDelayMs } from './retry-schedule';
 import { AttemptResult, WebhookSender } from './webhook-sender';
 
@@ -47,12 +47,8 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
   private buffered: RecordedAttempt[] = [];
   private collecting: Promise<void> | null = null;
   private writing: Promise<void> = Promise.resolve();
-  /** The pass's inline deliveries, between prepare() and relayed(). */
-  private round: InlineRound | null = null;
-  /** The round's outcomes recorded in the relay's transaction, counted once it commits. */
-  private recordedInline: { attempt: InlineAttempt; createdAt: Date }[] = [];
-  private disabledInline: number[] = [];
-  private roundIds = new Map<string, number>();
+  /** Each pass between prepare() and relayed(), by its events (two overlap: relayPending). */
+  private readonly passes = new Map<PendingEvent[], RelayPass>();
   /** Whether the queue may hold due work the last look did not see, and when it was looked at. */
   private queueChanged = true;
   private lastLook = 0;
@@ -74,27 +70,36 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
   }
 
   async prepare(events: PendingEvent[]): Promise<void> {
-    this.round = null;
     if (!this.lease.held) return;
+    // Taken before the read: an earlier pass that commits after it leaves deliveries this read
+    // cannot see, and its endpoints must wait for them; one that committed before, the read sees.
+    const held = new Set<number>();
+    for (const pass of this.passes.values()) for (const id of pass.held) held.add(id);
     const endpoints = await this.fanout.inlineEndpoints(events);
     if (endpoints.length === 0) return;
-    this.round = await deliverInline(
+    const round = await deliverInline(
       this.sender,
       events,
       endpoints,
-      (endpointId) => this.busy.has(endpointId),
+      (endpointId) => this.busy.has(endpointId) || held.has(endpointId),
       this.abort.signal,
     );
+    this.passes.set(events, {
+      round,
+      held: heldBy(round, events, endpoints),
+      recorded: [],
+      disabled: [],
+      ids: new Map(),
+    });
   }
 
   async accept(executor: SqlExecutor, events: PendingEvent[]): Promise<void> {
-    const round = this.round?.events === events ? this.round : null;
+    const pass = this.passes.get(events);
+    const round = pass?.round ?? null;
     const attempted = new Map<string, InlineAttempt>();
     for (const [key, result] of round?.results ?? []) {
       attempted.set(key, { result, nextAttemptAt: this.nextAttemptAt(0, result) });
     }
-    this.recordedInline = [];
-    this.disabledInline = [];
     const tracked = new Set(round?.inFlight.keys());
     const { ids, pending } = await this.fanout.enqueue(
       executor,
@@ -103,29 +108,29 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
       attempted,
       tracked,
     );
-    this.roundIds = ids;
-    // Deliveries left to the queue's runs: look at it in this pass.
+    // Deliveries left to the queue's runs: look at it once they are committed.
     if (pending > 0) this.queueChanged = true;
     const outcomes = await recordInline(executor, this.queue, round, events, attempted, ids);
-    this.recordedInline = outcomes.recorded;
-    this.disabledInline = outcomes.disabled;
+    if (pass !== undefined) {
+      pass.ids = ids;
+      pass.recorded = outcomes.recorded;
+      pass.disabled = outcomes.disabled;
+    }
   }
 
-  relayed(committed: boolean): void {
-    const round = this.round;
-    this.round = null;
+  relayed(events: PendingEvent[], committed: boolean): void {
+    const pass = this.passes.get(events);
+    if (pass === undefined) return;
+    this.passes.delete(events);
     if (committed) {
-      for (const { attempt, createdAt } of this.recordedInline) this.count(attempt, createdAt);
-      for (const endpointId of this.disabledInline) {
+      for (const { attempt, createdAt } of pass.recorded) this.count(attempt, createdAt);
+      for (const endpointId of pass.disabled) {
         this.logger.warn(`Webhook endpoint ${endpointId} disabled: failing for 3 days`);
       }
     }
-    this.recordedInline = [];
-    this.disabledInline = [];
-    if (round === null) return;
     // Sends past the deadline: their endpoint is busy until they end and are recorded.
-    for (const [key, { endpoint, event, sending }] of round.inFlight) {
-      const id = committed ? this.roundIds.get(key) : undefined;
+    for (const [key, { endpoint, event, sending }] of pass.round.inFlight) {
+      const id = committed ? pass.ids.get(key) : undefined;
       const delivery = id === undefined ? null : handedOver(id, endpoint, event);
       this.busy.set(
         endpoint.id,
@@ -141,7 +146,6 @@ export class WebhookDispatcher implements EventSink, OnModuleInit {
           }),
       );
     }
-    this.roundIds = new Map();
   }
 
   async deliver(): Promise<boolean> {
