@@ -4,6 +4,7 @@ import type { SqlExecutor } from '../database';
 import { inLists, PendingEvent, rowChunks, RelayDatabase, valueRows } from '../events';
 import { DeliveryStatus } from './delivery-queue.repository';
 import type { AttemptResult } from './webhook-sender';
+import { signingSecrets } from './webhook-signer';
 
 type Timestamp = Date | string;
 
@@ -98,14 +99,10 @@ export class DeliveryFanoutRepository {
         ids.parameters,
       );
       for (const row of rows) {
-        const previousUntil = fromDatabaseTimestamp(row.previousSecretExpiresAt);
         endpoints.push({
           ...routedEndpoint(row),
           url: row.url,
-          secrets:
-            row.previousSecret !== null && previousUntil !== null && previousUntil > now
-              ? [row.secret, row.previousSecret]
-              : [row.secret],
+          secrets: signingSecrets(row, now),
           failingSince: fromDatabaseTimestamp(row.failingSince),
           queued: Number(row.queued) !== 0,
         });

@@ -14,6 +14,7 @@ import {
   valueRows,
 } from '../events';
 import type { AttemptResult } from './webhook-sender';
+import { signingSecrets } from './webhook-signer';
 
 export enum DeliveryStatus {
   Pending = 'pending',
@@ -98,16 +99,12 @@ export class DeliveryQueueRepository {
     rows.sort((a, b) => Number(a.deliveryId) - Number(b.deliveryId));
     const now = new Date();
     return rows.map((row) => {
-      const previousUntil = fromDatabaseTimestamp(row.previousSecretExpiresAt);
       return {
         id: Number(row.deliveryId),
         endpointId: Number(row.endpointId),
         attempts: Number(row.attempts),
         url: row.url,
-        secrets:
-          row.previousSecret !== null && previousUntil !== null && previousUntil > now
-            ? [row.secret, row.previousSecret]
-            : [row.secret],
+        secrets: signingSecrets(row, now),
         endpointFailingSince: fromDatabaseTimestamp(row.failingSince),
         event: outboxEvent(row),
       };

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { WebhookSigner } from './webhook-signer';
+import { signingSecrets, WebhookSigner } from './webhook-signer';
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -37,5 +37,28 @@ describe('WebhookSigner', () => {
 
   it('refuses an empty secret', () => {
     expect(() => new WebhookSigner('whsec_')).toThrow('cannot be empty');
+  });
+});
+
+describe('signingSecrets', () => {
+  const now = new Date('2026-12-07T10:00:00Z');
+  const row = (previousSecret: string | null, previousSecretExpiresAt: Date | string | null) => ({
+    secret: 'whsec_current',
+    previousSecret,
+    previousSecretExpiresAt,
+  });
+
+  it('signs with the previous secret too until it expires, as the row states it', () => {
+    expect(signingSecrets(row('whsec_old', new Date('2026-12-07T10:00:01Z')), now)).toEqual([
+      'whsec_current',
+      'whsec_old',
+    ]);
+    // MySQL hands DATETIME(3) back as text in UTC.
+    expect(signingSecrets(row('whsec_old', '2026-12-07 10:00:01.000'), now)).toEqual([
+      'whsec_current',
+      'whsec_old',
+    ]);
+    expect(signingSecrets(row('whsec_old', now), now)).toEqual(['whsec_current']);
+    expect(signingSecrets(row(null, null), now)).toEqual(['whsec_current']);
   });
 });

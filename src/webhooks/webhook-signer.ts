@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
+import { fromDatabaseTimestamp } from '../database';
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -25,4 +26,22 @@ export class WebhookSigner {
     const seconds = Math.floor(at.getTime() / 1000);
     return `v1,${createHmac('sha256', this.key).update(`${id}.${seconds}.${body}`).digest('base64')}`;
   }
+}
+
+/**
+ * The secrets an endpoint's deliveries are signed with, as its row holds them: the current one,
+ * and during a rotation the previous one until it expires (the receiver may verify either).
+ */
+export function signingSecrets(
+  row: {
+    secret: string;
+    previousSecret: string | null;
+    previousSecretExpiresAt: Date | string | null;
+  },
+  now: Date,
+): string[] {
+  const previousUntil = fromDatabaseTimestamp(row.previousSecretExpiresAt);
+  return row.previousSecret !== null && previousUntil !== null && previousUntil > now
+    ? [row.secret, row.previousSecret]
+    : [row.secret];
 }
