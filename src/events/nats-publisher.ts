@@ -27,6 +27,8 @@ const BATCH = 128;
 /** A publish not acknowledged by then is tried again (JetStream drops the duplicate). */
 const PUBLISH_TIMEOUT_MS = 2000;
 const CONNECT_RETRY_MS = 2000;
+/** The queue is looked at this often even when this instance queued nothing (another did). */
+const QUEUE_LOOK_MS = 1000;
 
 /** The subject of an event: `<prefix>.<organizationId>.<type>` (type holds a dot itself). */
 export function natsSubject(prefix: string, event: OutboxEvent): string {
@@ -52,8 +54,11 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
   private connected = false;
   private lastConnectAttempt = 0;
   private draining: Promise<void> | null = null;
-  /** Whether the last drain found events: the relay then comes back sooner. */
+  /** Whether the last drain left events behind it: the relay then comes back sooner. */
   private hadWork = false;
+  /** Whether the queue may hold events the last look did not see, and when it was looked at. */
+  private queueChanged = true;
+  private lastLook = 0;
   private closing = false;
   private lastError = '';
 
@@ -77,11 +82,13 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
         chunk.map((event) => event.auditId),
       );
     }
+    this.queueChanged = true;
   }
 
   deliver(): Promise<boolean> {
     if (this.settings === null || this.closing) return Promise.resolve(false);
-    if (this.draining === null) {
+    const due = this.queueChanged || Date.now() - this.lastLook >= QUEUE_LOOK_MS;
+    if (this.draining === null && due) {
       this.draining = this.drain(this.settings).finally(() => {
         this.draining = null;
       });
@@ -91,6 +98,8 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
 
   async settle(): Promise<void> {
     await this.draining;
+    // Whoever holds the lease next may queue events here meanwhile.
+    this.queueChanged = true;
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -111,6 +120,8 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
         this.hadWork = false;
         return;
       }
+      this.queueChanged = false;
+      this.lastLook = Date.now();
       const rows = await this.database.query<EnvelopeRow & { queueId: number | string }>(
         'SELECT q.`id` AS `queueId`, ' +
           ENVELOPE_COLUMNS +
@@ -118,7 +129,6 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
           ' ORDER BY q.`id` LIMIT ' +
           String(BATCH),
       );
-      this.hadWork = rows.length > 0;
       const published: number[] = [];
       try {
         for (const row of rows) {
@@ -141,8 +151,12 @@ export class NatsPublisher implements EventSink, OnApplicationShutdown {
           ids.parameters,
         );
       }
+      // A full batch leaves more behind it; a failed publish leaves its event.
+      this.hadWork = rows.length === BATCH || published.length < rows.length;
+      if (this.hadWork) this.queueChanged = true;
       this.lastError = '';
     } catch (error) {
+      this.queueChanged = true;
       // Once per kind of failure, not once per pass (every 100 ms while there is work).
       const message = describe(error);
       if (message !== this.lastError) this.logger.warn(`NATS publishing paused: ${message}`);
