@@ -9,7 +9,7 @@
  * audit.repository.ts): every statement a prepared one (mysql2 `execute()`), the transaction
  * boundaries as text; one pool connection for the session read and another for the
  * transaction:
- *   profile: session+caller+target join; START TRANSACTION; UPDATE ... WHERE id AND version,
+ *   profile: session+caller+target join (the target's user not erased); START TRANSACTION; UPDATE ... WHERE id AND version,
  *            joined to the caller's row at the version its rights were judged on when the
  *            caller is not the target (rights at commit time); audit INSERT, which is also the
  *            event's outbox row (event id and view); COMMIT. When the UPDATE finds either row
@@ -116,7 +116,8 @@ function sessionSql(s: RequestState): string {
     'JOIN `organizations` o ON o.`id` = s.`organizationId` ' +
     'LEFT JOIN `memberships` m ON m.`userId` = s.`userId` AND m.`organizationId` = s.`organizationId` ' +
     (withTarget
-      ? 'LEFT JOIN `memberships` t ON t.`userId` = ? AND t.`organizationId` = s.`organizationId` '
+      ? 'LEFT JOIN `users` tu ON tu.`id` = ? AND tu.`deletedAt` IS NULL ' +
+        'LEFT JOIN `memberships` t ON t.`userId` = tu.`id` AND t.`organizationId` = s.`organizationId` '
       : '') +
     'WHERE s.`id` = ?'
   );
@@ -212,11 +213,25 @@ const lockTarget: Statement = {
 const joinsCaller = (s: RequestState, optimistic: boolean) =>
   optimistic && s.targetUserId !== s.claims.userId;
 
+/**
+ * Every changeable column, the unchanged ones with the values read (one statement text for every
+ * body, as the app's memberships.repository.ts writes them), in the app's order.
+ */
+const WRITTEN = [
+  'firstName',
+  'lastName',
+  'professionId',
+  'scope',
+  'permissionGroupId',
+  'readGroupIds',
+  'manageGroupIds',
+] as const;
+
 /** The UPDATE, conditional on the version read; `optimistic` turns a miss into the fallback. */
-function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
-  const assignments = (alias: string) =>
-    columns.map((column) => `${alias}\`${column}\` = ?, `).join('') +
-    `${alias}\`updatedAt\` = ?, ${alias}\`version\` = ${alias}\`version\` + 1`;
+function update(optimistic: boolean): Statement {
+  const assignments =
+    WRITTEN.map((column) => `t.\`${column}\` = ?, `).join('') +
+    't.`updatedAt` = ?, t.`version` = t.`version` + 1';
   return {
     name: 'update',
     // The organization row is read too: a PATCH racing an archive commits first or writes nothing.
@@ -226,7 +241,7 @@ function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
         ? 'JOIN `memberships` a ON a.`id` = ? AND a.`version` = ? '
         : '') +
       'JOIN `organizations` o ON o.`id` = ? AND o.`archivedAt` IS NULL SET ' +
-      assignments('t.') +
+      assignments +
       ' WHERE t.`id` = ? AND t.`version` = ?',
     transaction: true,
     protocol: 'execute',
@@ -237,7 +252,7 @@ function update(columns: (keyof Changes)[], optimistic: boolean): Statement {
       return [
         ...(joinsCaller(s, optimistic) ? [caller.id, caller.version] : []),
         s.organizationId as number,
-        ...columns.map((column) => s.changes[column] ?? target[column]),
+        ...WRITTEN.map((column) => (s.changes as Partial<MembershipRow>)[column] ?? target[column]),
         toDatabaseTimestamp(s.now),
         target.id,
         target.version,
@@ -295,34 +310,13 @@ const writing = (statement: Statement): Statement => ({
 
 /** A profile change (firstName / lastName): 5 statements, 10 when the row changed meanwhile. */
 export const PROFILE: Plan = {
-  statements: [
-    session(true),
-    writing(begin),
-    update(['firstName', 'lastName'], true),
-    audit,
-    writing(commit),
-  ],
-  fallback: [
-    begin,
-    lockCaller,
-    lockTarget,
-    update(['firstName', 'lastName'], false),
-    audit,
-    commit,
-  ],
+  statements: [session(true), writing(begin), update(true), audit, writing(commit)],
+  fallback: [begin, lockCaller, lockTarget, update(false), audit, commit],
 };
 
 /** A scope change: 7 statements (the administrators' lock keeps the last-administrator rule). */
 export const SCOPE: Plan = {
-  statements: [
-    session(false),
-    begin,
-    lockAdministrators,
-    lockTarget,
-    update(['scope'], false),
-    audit,
-    commit,
-  ],
+  statements: [session(false), begin, lockAdministrators, lockTarget, update(false), audit, commit],
 };
 
 export function planFor(changes: Changes): Plan {
