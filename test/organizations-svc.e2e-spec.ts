@@ -308,7 +308,9 @@ describe.each(ENGINES)('organizations on the svc plane on %s', (engine) => {
     });
 
     it('is 400 EMPTY_UPDATE for an empty body, and 404 for an organization that does not exist', async () => {
-      expectProblem(await patch(1, {}), 400, 'EMPTY_UPDATE');
+      const empty = await patch(1, {});
+      expectProblem(empty, 400, 'EMPTY_UPDATE');
+      expect(empty.body.detail).toBe('Send at least one of name, externalId, requireMfa.');
       expectProblem(await patch(999999, { name: 'Nobody' }), 404, 'ORGANIZATION_NOT_FOUND');
     });
 
@@ -546,6 +548,10 @@ describe.each(ENGINES)('organizations on the svc plane on %s', (engine) => {
         400,
         'VALIDATION_FAILED',
       );
+      // An empty body names only the fields this route accepts: externalId is the operators'.
+      const empty = await t.http().patch(`${RS}/organization`).set(alice).send({});
+      expectProblem(empty, 400, 'EMPTY_UPDATE');
+      expect(empty.body.detail).toBe('Send at least one of name, requireMfa.');
       const renamed = await t
         .http()
         .patch(`${RS}/organization`)

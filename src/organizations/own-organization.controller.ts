@@ -6,7 +6,7 @@ import { ErrorCode } from '../common/errors/error-code';
 import { ApiHeader } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import {
-  organizationChangesFrom,
+  ownOrganizationChangesFrom,
   OrganizationEnvelope,
   UpdateOwnOrganizationDto,
 } from './dto/organization.dto';
@@ -67,7 +67,7 @@ export class OwnOrganizationController {
     const organization = await this.organizations.update(
       { actorUserId: auth.user.id, actorClientId: null, requestId: auth.requestId },
       auth.session.organizationId,
-      organizationChangesFrom(body),
+      ownOrganizationChangesFrom(body),
       ifMatch,
       undefined,
       auth.session,

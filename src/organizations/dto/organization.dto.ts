@@ -98,19 +98,24 @@ export class ListOrganizationsQuery extends PageQuery {
 }
 
 /** The changes a PATCH asks for; a body naming no field is refused rather than a no-op. */
-export function organizationChangesFrom(body: UpdateOrganizationDto): OrganizationChanges {
+function changesFrom(body: UpdateOrganizationDto, accepted: string): OrganizationChanges {
   const changes: OrganizationChanges = {};
   if (body.name !== undefined) changes.name = body.name;
   if (body.externalId !== undefined) changes.externalId = body.externalId;
   if (body.requireMfa !== undefined) changes.requireMfa = body.requireMfa;
   if (Object.keys(changes).length === 0) {
-    throw new AppException(
-      ErrorCode.EMPTY_UPDATE,
-      'Send at least one of name, externalId, requireMfa.',
-    );
+    throw new AppException(ErrorCode.EMPTY_UPDATE, `Send at least one of ${accepted}.`);
   }
   return changes;
 }
+
+/** The operators' PATCH (svc plane). */
+export const organizationChangesFrom = (body: UpdateOrganizationDto) =>
+  changesFrom(body, 'name, externalId, requireMfa');
+
+/** The administrators' PATCH of their own organization, which cannot set externalId. */
+export const ownOrganizationChangesFrom = (body: UpdateOwnOrganizationDto) =>
+  changesFrom(body, 'name, requireMfa');
 
 export class OrganizationView {
   @ApiProperty({ type: 'integer', minimum: 1, example: 3 })
