@@ -23,7 +23,7 @@ import {
 import type { Response } from 'express';
 import { CurrentService, ServiceAuthenticated, type ServiceContext } from '../auth';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiHeader } from '../common/http/headers';
+import { ApiHeader, ETAG_RESPONSE_HEADER } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { ID_SCHEMA } from '../common/validation/validators';
@@ -44,10 +44,6 @@ export const ORGANIZATION_ID = ApiParam({
   schema: ID_SCHEMA,
   description: 'An organization the client reaches (its SERVICE_CLIENTS entry); any other is 404.',
 });
-
-export const ETAG_HEADER = {
-  ETag: { description: 'The entity tag of the returned state.', schema: { type: 'string' } },
-};
 
 export const IF_MATCH = ApiHeaderDoc({
   name: ApiHeader.IfMatch,
@@ -85,7 +81,11 @@ export class OrganizationsController {
       'For a client whose entry covers every organization (`"*"`). Its first administrator ' +
       'arrives through POST .../svc/organizations/{organizationId}/invitations.',
   })
-  @ApiCreatedResponse({ type: OrganizationEnvelope, headers: ETAG_HEADER, description: 'Created.' })
+  @ApiCreatedResponse({
+    type: OrganizationEnvelope,
+    headers: ETAG_RESPONSE_HEADER,
+    description: 'Created.',
+  })
   @ApiProblems(400, [409, 'EXTERNAL_ID_TAKEN: another organization has this externalId.'], 413, 415)
   async create(
     @CurrentService() service: ServiceContext,
@@ -118,7 +118,7 @@ export class OrganizationsController {
   @ORGANIZATION_ID
   @ApiOkResponse({
     type: OrganizationEnvelope,
-    headers: ETAG_HEADER,
+    headers: ETAG_RESPONSE_HEADER,
     description: 'The organization.',
   })
   @ApiProblems(400, NOT_FOUND)
@@ -140,7 +140,7 @@ export class OrganizationsController {
   @IF_MATCH
   @ApiOkResponse({
     type: OrganizationEnvelope,
-    headers: ETAG_HEADER,
+    headers: ETAG_RESPONSE_HEADER,
     description: 'The organization after the change.',
   })
   @ApiProblems(
@@ -201,7 +201,7 @@ export class OrganizationsController {
   @ORGANIZATION_ID
   @ApiOkResponse({
     type: OrganizationEnvelope,
-    headers: ETAG_HEADER,
+    headers: ETAG_RESPONSE_HEADER,
     description: 'The organization, in service.',
   })
   @ApiProblems(400, NOT_FOUND)

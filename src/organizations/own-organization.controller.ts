@@ -3,14 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Authenticated, CurrentAuth } from '../auth';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiHeader } from '../common/http/headers';
+import { ApiHeader, ETAG_RESPONSE_HEADER } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import {
   ownOrganizationChangesFrom,
   OrganizationEnvelope,
   UpdateOwnOrganizationDto,
 } from './dto/organization.dto';
-import { ETAG_HEADER, IF_MATCH, sendOrganization } from './organizations.controller';
+import { IF_MATCH, sendOrganization } from './organizations.controller';
 import { OrganizationsService } from './organizations.service';
 
 /** The session's organization, as its members see it (DESIGN 13). */
@@ -24,7 +24,7 @@ export class OwnOrganizationController {
   @ApiOperation({ summary: 'Get my organization', description: "The session's organization." })
   @ApiOkResponse({
     type: OrganizationEnvelope,
-    headers: ETAG_HEADER,
+    headers: ETAG_RESPONSE_HEADER,
     description: 'The organization.',
   })
   async get(
@@ -46,7 +46,7 @@ export class OwnOrganizationController {
   @IF_MATCH
   @ApiOkResponse({
     type: OrganizationEnvelope,
-    headers: ETAG_HEADER,
+    headers: ETAG_RESPONSE_HEADER,
     description: 'The organization after the change.',
   })
   @ApiProblems(

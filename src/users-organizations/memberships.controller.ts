@@ -23,7 +23,7 @@ import {
 import type { Response } from 'express';
 import { Authenticated, CurrentAuth } from '../auth';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiHeader } from '../common/http/headers';
+import { ApiHeader, ETAG_RESPONSE_HEADER } from '../common/http/headers';
 import { ApiProblems } from '../common/swagger/api-problems.decorator';
 import { IdPipe } from '../common/validation/id.pipe';
 import { UserIdPipe } from '../common/validation/user-id.pipe';
@@ -61,10 +61,6 @@ const USER_ID_PARAM = ApiParam({
 
 /** The 400s a route with a userId path answers besides its body's. */
 const USER_ID_400 = [ErrorCode.VALIDATION_FAILED, ErrorCode.INVALID_USER_ID];
-
-const ETAG_HEADER = {
-  ETag: { description: 'The entity tag of the returned state.', schema: { type: 'string' } },
-};
 
 /** Named request bodies the UI offers; the first is what "Try it out" pre-fills. */
 const UPDATE_EXAMPLES = {
@@ -146,7 +142,11 @@ export class MembershipsController {
     name: 'userId',
     schema: { type: 'integer', minimum: 1, maximum: MAX_SAFE_ID, example: 5 },
   })
-  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER, description: 'Restored.' })
+  @ApiOkResponse({
+    type: MembershipEnvelope,
+    headers: ETAG_RESPONSE_HEADER,
+    description: 'Restored.',
+  })
   @ApiProblems(
     { status: 400, codes: [ErrorCode.INVALID_ID] },
     { status: 404, description: 'The organization has no deleted member with that id.' },
@@ -171,7 +171,11 @@ export class MembershipsController {
       'API calls the pair (user, organization) in route names.',
   })
   @USER_ID_PARAM
-  @ApiOkResponse({ type: MembershipEnvelope, headers: ETAG_HEADER, description: 'The membership.' })
+  @ApiOkResponse({
+    type: MembershipEnvelope,
+    headers: ETAG_RESPONSE_HEADER,
+    description: 'The membership.',
+  })
   @ApiProblems(
     { status: 400, codes: USER_ID_400 },
     { status: 403, codes: [ErrorCode.READ_FORBIDDEN] },
@@ -210,7 +214,7 @@ export class MembershipsController {
   @ApiBody({ type: UpdateMembershipDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({
     type: MembershipEnvelope,
-    headers: ETAG_HEADER,
+    headers: ETAG_RESPONSE_HEADER,
     description: 'The membership after the change (unchanged by a no-op).',
   })
   @ApiProblems(

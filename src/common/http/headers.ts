@@ -4,3 +4,11 @@ export enum ApiHeader {
   IfMatch = 'if-match',
   ETag = 'ETag',
 }
+
+/** The Swagger description of the ETag a response carries (memberships, organizations). */
+export const ETAG_RESPONSE_HEADER = {
+  [ApiHeader.ETag]: {
+    description: 'The entity tag of the returned state.',
+    schema: { type: 'string' },
+  },
+};
