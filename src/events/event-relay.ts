@@ -13,12 +13,9 @@ import { byPrimaryKey, inLists, LARGEST_CHUNK } from './sql-lists';
 const BUSY_INTERVAL_MS = 100;
 /**
  * The least time between the starts of two passes: commits arriving meanwhile go in one batch,
- * so that under load a pass relays several events instead of one pass per commit. A pass costs
- * about seven statements whatever it carries; at 10 ms they were nearly one more statement per
- * PATCH at saturation, at 25 ms about 0.6, and the lag at half load stays under DESIGN 11's
- * 100 ms (bench --events: p99 67 ms).
+ * so that under load a pass relays several events instead of one pass per commit.
  */
-const BATCH_GAP_MS = 25;
+const BATCH_GAP_MS = 10;
 /** Between two tries at the lease while another instance holds it. */
 const FOLLOWER_INTERVAL_MS = 1000;
 /** Renew an idle lease this often (it lasts LEASE_MS). */
