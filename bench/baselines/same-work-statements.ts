@@ -9,13 +9,13 @@
  * audit.repository.ts): every statement a prepared one (mysql2 `execute()`), the transaction
  * boundaries as text; one pool connection for the session read and another for the
  * transaction:
- *   profile: session+caller+target join (the target's user not erased); START TRANSACTION; UPDATE ... WHERE id AND version,
- *            joined to the caller's row at the version its rights were judged on when the
- *            caller is not the target (rights at commit time); audit INSERT, which is also the
- *            event's outbox row (event id and view); COMMIT. When the UPDATE finds either row
- *            changed since the join (hot rows): ROLLBACK, then START TRANSACTION; caller
- *            SELECT ... LOCK IN SHARE MODE (not for oneself); target SELECT ... FOR UPDATE;
- *            UPDATE; audit INSERT; COMMIT.
+ *   profile: session+caller+target join (the target's user not erased); START TRANSACTION;
+ *            UPDATE of every changeable column ... WHERE id AND version, joined to the caller's
+ *            row at the version its rights were judged on when the caller is not the target
+ *            (rights at commit time); audit INSERT, which is also the event's outbox row (event
+ *            id and view); COMMIT. When the UPDATE finds either row changed since the join
+ *            (hot rows): ROLLBACK, then START TRANSACTION; caller SELECT ... LOCK IN SHARE MODE
+ *            (not for oneself); target SELECT ... FOR UPDATE; UPDATE; audit INSERT; COMMIT.
  *   scope:   session+caller+target join; START TRANSACTION; administrators SELECT ... FOR UPDATE;
  *            target SELECT ... FOR UPDATE; UPDATE; audit INSERT; COMMIT.
  */
